@@ -1,0 +1,66 @@
+//! Procedural macros behind `hv-abi`: each type states its published layout, and the compiler checks it.
+//!
+//! - [`macro@Layout`] (derive) takes a wire struct's published size and every field's offset and emits
+//!   `const` assertions (size, alignment, `offset_of!`) plus a `TYPE_LAYOUT` table through
+//!   `hv_abi::layout::Layout`.
+//! - [`macro@bitfield`] (attribute) turns a struct whose fields each state their documented bit range into
+//!   a `#[repr(transparent)]` integer newtype with `const fn` getters, `with_*` builders and a
+//!   `RESERVED_MASK`; overlapping ranges and uncovered bits are compile errors.
+//! - [`macro@open_enum`] (attribute on an `impl` block of associated consts) makes an open code space:
+//!   TLFS names, `from_name`, descriptions from the doc comments, and a `Debug`/`Display` that prints the
+//!   name or the raw number, so unknown values round-trip unchanged.
+//!
+//! The generated code names `::hv_abi` and `::zerocopy`; crates using [`macro@Layout`] or [`macro@bitfield`]
+//! depend on both (inside `hv-abi` itself, `extern crate self as hv_abi;` makes the path resolve).
+
+mod bitfield;
+mod layout;
+mod open_enum;
+mod util;
+
+use proc_macro::TokenStream;
+
+/// States a `#[repr(C)]` wire struct's published layout and checks it at compile time.
+///
+/// Struct attribute: `#[hv(tlfs = "HV_X64_SEGMENT_REGISTER", size = 16)]`, optionally `align = 8`.
+/// Every field: `#[hv(offset = 8)]`, optionally `tlfs = "Limit"` (defaults to the Rust name).
+/// A size, alignment or offset that differs from the published one fails the build with a message
+/// that names the type, the field and the published number.
+#[proc_macro_derive(Layout, attributes(hv))]
+pub fn derive_layout(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    layout::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Turns a struct of bit ranges into an integer bitfield newtype.
+///
+/// `#[bitfield(u64, tlfs = "HV_X64_HYPERCALL_INPUT")]` on a struct whose every field carries
+/// `#[bits(lsb..=msb)]` or `#[bits(bit)]` (optionally `tlfs = "Name"`). Field types: `bool` (one bit),
+/// `u8`/`u16`/`u32`/`u64` at least as wide as the range, a field of type `Reserved` (a named reserved
+/// range: no accessor, part of `RESERVED_MASK`), or any type with inherent `const fn from_bits(uN) -> Self`
+/// and `const fn into_bits(self) -> uN`, where `uN` is the smallest unsigned integer holding the range.
+/// Ranges must not overlap and must together cover every bit of the storage integer.
+#[proc_macro_attribute]
+pub fn bitfield(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(item as syn::ItemStruct);
+    bitfield::expand(attr.into(), &item)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Makes an open code space out of an `impl` block of associated consts.
+///
+/// `#[open_enum(prefix = "HV_STATUS_")]` (TLFS name = prefix + const name) or `#[open_enum]` with a
+/// `#[tlfs = "HvCallPostDebugData"]` on each const. A const marked `#[alias]` is found by `from_name`
+/// but never printed. The type must be a tuple struct over one unsigned integer with
+/// `#[derive(PartialEq, Eq)]`; the macro adds `NAMED`, `ALIASES`, `name()`, `from_name()`,
+/// `description()` (the first line of each const's doc comment) and `Debug`/`Display`.
+#[proc_macro_attribute]
+pub fn open_enum(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(item as syn::ItemImpl);
+    open_enum::expand(attr.into(), &item)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
