@@ -1,13 +1,71 @@
-//! The arch-neutral Microsoft Hyper-V hypercall ABI.
+//! The arch-neutral Microsoft Hyper-V hypercall ABI, bit-exact and zero-copy.
+//!
+//! - [`HypercallInput`] / [`HypercallOutput`]: the 64-bit input value (RCX) and result value (RAX).
+//! - [`CallCode`]: every published call code, with [`CallDescriptor`]s for the calls the model implements.
+//! - [`debug`]: HvPostDebugData (0x69), HvRetrieveDebugData (0x6A), HvResetDebugSession (0x6B): their
+//!   structs and per-call option flags.
+//! - [`PartitionPrivileges`], [`PartitionPropertyCode`], [`VpIndex`], [`PartitionId`].
+//! - [`synic`]: `HV_MESSAGE_TYPE`, `HV_MESSAGE_HEADER`, `HV_MESSAGE`.
+//! - [`layout`] / [`registry`]: every type's published layout, checked at compile time, as data.
+//!
+//! Wire structs are `#[repr(C)]` with zerocopy derives: read them with `T::ref_from_prefix(bytes)`.
+//! Open code spaces are `#[repr(transparent)]` newtypes, so unknown values round-trip. Type names are the
+//! TLFS names without the `HV_` prefix; each type's doc names the TLFS type. The ABI is little-endian.
 #![no_std]
 
 // Lets the derives' `::hv_abi::...` paths resolve inside this crate too.
 #[allow(unused_extern_crates)]
 extern crate self as hv_abi;
 
+mod call_code;
+pub mod debug;
+pub mod flags;
+mod hypercall;
 pub mod layout;
+mod partition;
+pub mod registry;
+pub mod synic;
+
+pub use call_code::{CallCode, CallDescriptor, CallKind};
 pub use hv_abi_derive::{Layout, bitfield, open_enum};
 pub use hv_status::{HvError, HvResult, HvStatus};
+pub use hypercall::{HypercallInput, HypercallOutput};
+pub use layout::{Bitfield, Layout};
+pub use partition::{PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
 
 #[cfg(target_endian = "big")]
 compile_error!("the Hyper-V ABI is little-endian; hv-abi does not support big-endian targets");
+
+/// The arch-neutral tables: every wire struct, bitfield, code space and flag type of this crate.
+pub static SECTION: registry::Section = registry::Section {
+    types: &[
+        debug::PostDebugDataInput::TYPE_LAYOUT,
+        debug::PostDebugDataOutput::TYPE_LAYOUT,
+        debug::RetrieveDebugDataInput::TYPE_LAYOUT,
+        debug::RetrieveDebugDataOutput::TYPE_LAYOUT,
+        debug::ResetDebugSessionInput::TYPE_LAYOUT,
+        synic::MessageHeader::TYPE_LAYOUT,
+        synic::Message::TYPE_LAYOUT,
+    ],
+    bitfields: &[
+        HypercallInput::BITFIELD,
+        HypercallOutput::BITFIELD,
+        synic::MessageFlags::BITFIELD,
+    ],
+    codes: &[
+        code_table!("status", "HV_STATUS", HvStatus),
+        code_table!("call", "HV_CALL_CODE", CallCode),
+        code_table!("message_type", "HV_MESSAGE_TYPE", synic::MessageType),
+        code_table!(
+            "partition_property",
+            "HV_PARTITION_PROPERTY_CODE",
+            PartitionPropertyCode
+        ),
+    ],
+    flags: &[
+        debug::DebugPostOptions::FLAG_TABLE,
+        debug::DebugRetrieveOptions::FLAG_TABLE,
+        debug::DebugPurgeOptions::FLAG_TABLE,
+        PartitionPrivileges::FLAG_TABLE,
+    ],
+};

@@ -1,0 +1,394 @@
+//! `HV_CALL_CODE`: the 16-bit hypercall code, and the descriptors of the calls the model implements.
+
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+
+use crate::debug::{
+    PostDebugDataInput, PostDebugDataOutput, ResetDebugSessionInput, RetrieveDebugDataInput,
+};
+
+/// `HV_CALL_CODE` (TLFS "Hypercall Reference"; 2013 WDK ff541397): bits 15:0 of the input value.
+///
+/// Open: unknown codes round-trip. The 2013 reference lists 0x000B-0x003F as reserved; later TLFS
+/// versions assign some of them. Where a call moved (AssertVirtualInterrupt, CreatePort, ConnectPort),
+/// the old code carries the HDK's `...Deprecated` name.
+#[repr(transparent)]
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct CallCode(u16);
+
+impl CallCode {
+    /// Wraps a raw call code.
+    #[must_use]
+    pub const fn from_bits(bits: u16) -> Self {
+        Self(bits)
+    }
+
+    /// The raw call code.
+    #[must_use]
+    pub const fn into_bits(self) -> u16 {
+        self.0
+    }
+
+    /// How the call is encoded, for the calls this workspace implements (the three debug calls).
+    #[must_use]
+    pub fn descriptor(self) -> Option<&'static CallDescriptor> {
+        CallDescriptor::ALL.iter().find(|d| d.code == self)
+    }
+}
+
+#[crate::open_enum]
+impl CallCode {
+    /// Switches the virtual address space of the calling VP.
+    #[tlfs = "HvCallSwitchVirtualAddressSpace"]
+    pub const SWITCH_VIRTUAL_ADDRESS_SPACE: Self = Self(0x0001);
+    /// Flushes the whole virtual address space on a set of VPs.
+    #[tlfs = "HvCallFlushVirtualAddressSpace"]
+    pub const FLUSH_VIRTUAL_ADDRESS_SPACE: Self = Self(0x0002);
+    /// Flushes a list of virtual addresses on a set of VPs (rep).
+    #[tlfs = "HvCallFlushVirtualAddressList"]
+    pub const FLUSH_VIRTUAL_ADDRESS_LIST: Self = Self(0x0003);
+    /// Reads a logical processor's run time.
+    #[tlfs = "HvCallGetLogicalProcessorRunTime"]
+    pub const GET_LOGICAL_PROCESSOR_RUN_TIME: Self = Self(0x0004);
+    /// Tells the hypervisor the caller is spinning on a lock.
+    #[tlfs = "HvCallNotifyLongSpinWait"]
+    pub const NOTIFY_LONG_SPIN_WAIT: Self = Self(0x0008);
+    /// Parks logical processors (HDK: `HvCallParkedVirtualProcessors`, kept as an alias).
+    #[tlfs = "HvCallParkLogicalProcessors"]
+    pub const PARK_LOGICAL_PROCESSORS: Self = Self(0x0009);
+    /// HDK name of [`PARK_LOGICAL_PROCESSORS`](Self::PARK_LOGICAL_PROCESSORS).
+    #[tlfs = "HvCallParkedVirtualProcessors"]
+    #[alias]
+    pub const PARKED_VIRTUAL_PROCESSORS: Self = Self(0x0009);
+    /// Breaks into the hypervisor debugger.
+    #[tlfs = "HvCallInvokeHypervisorDebugger"]
+    pub const INVOKE_HYPERVISOR_DEBUGGER: Self = Self(0x000A);
+    /// Sends a synthetic IPI to a set of VPs.
+    #[tlfs = "HvCallSendSyntheticClusterIpi"]
+    pub const SEND_SYNTHETIC_CLUSTER_IPI: Self = Self(0x000B);
+    /// Changes VTL protections on GPA pages (rep).
+    #[tlfs = "HvCallModifyVtlProtectionMask"]
+    pub const MODIFY_VTL_PROTECTION_MASK: Self = Self(0x000C);
+    /// Enables a VTL for a partition.
+    #[tlfs = "HvCallEnablePartitionVtl"]
+    pub const ENABLE_PARTITION_VTL: Self = Self(0x000D);
+    /// Disables a VTL for a partition.
+    #[tlfs = "HvCallDisablePartitionVtl"]
+    pub const DISABLE_PARTITION_VTL: Self = Self(0x000E);
+    /// Enables a VTL on a VP.
+    #[tlfs = "HvCallEnableVpVtl"]
+    pub const ENABLE_VP_VTL: Self = Self(0x000F);
+    /// Disables a VTL on a VP.
+    #[tlfs = "HvCallDisableVpVtl"]
+    pub const DISABLE_VP_VTL: Self = Self(0x0010);
+    /// Calls into a higher VTL.
+    #[tlfs = "HvCallVtlCall"]
+    pub const VTL_CALL: Self = Self(0x0011);
+    /// Returns to a lower VTL.
+    #[tlfs = "HvCallVtlReturn"]
+    pub const VTL_RETURN: Self = Self(0x0012);
+    /// Flushes the virtual address space on a sparse VP set.
+    #[tlfs = "HvCallFlushVirtualAddressSpaceEx"]
+    pub const FLUSH_VIRTUAL_ADDRESS_SPACE_EX: Self = Self(0x0013);
+    /// Flushes a list of virtual addresses on a sparse VP set (rep).
+    #[tlfs = "HvCallFlushVirtualAddressListEx"]
+    pub const FLUSH_VIRTUAL_ADDRESS_LIST_EX: Self = Self(0x0014);
+    /// Sends a synthetic IPI to a sparse VP set.
+    #[tlfs = "HvCallSendSyntheticClusterIpiEx"]
+    pub const SEND_SYNTHETIC_CLUSTER_IPI_EX: Self = Self(0x0015);
+    /// Creates a child partition.
+    #[tlfs = "HvCallCreatePartition"]
+    pub const CREATE_PARTITION: Self = Self(0x0040);
+    /// Initializes a child partition (reserves its debug buffers, among others).
+    #[tlfs = "HvCallInitializePartition"]
+    pub const INITIALIZE_PARTITION: Self = Self(0x0041);
+    /// Finalizes a child partition (resets its debug session).
+    #[tlfs = "HvCallFinalizePartition"]
+    pub const FINALIZE_PARTITION: Self = Self(0x0042);
+    /// Deletes a child partition.
+    #[tlfs = "HvCallDeletePartition"]
+    pub const DELETE_PARTITION: Self = Self(0x0043);
+    /// Reads a partition property.
+    #[tlfs = "HvCallGetPartitionProperty"]
+    pub const GET_PARTITION_PROPERTY: Self = Self(0x0044);
+    /// Writes a partition property.
+    #[tlfs = "HvCallSetPartitionProperty"]
+    pub const SET_PARTITION_PROPERTY: Self = Self(0x0045);
+    /// Returns the caller's partition id.
+    #[tlfs = "HvCallGetPartitionId"]
+    pub const GET_PARTITION_ID: Self = Self(0x0046);
+    /// Enumerates child partitions.
+    #[tlfs = "HvCallGetNextChildPartition"]
+    pub const GET_NEXT_CHILD_PARTITION: Self = Self(0x0047);
+    /// Deposits pages into a partition's memory pool (rep).
+    #[tlfs = "HvCallDepositMemory"]
+    pub const DEPOSIT_MEMORY: Self = Self(0x0048);
+    /// Withdraws pages from a partition's memory pool (rep).
+    #[tlfs = "HvCallWithdrawMemory"]
+    pub const WITHDRAW_MEMORY: Self = Self(0x0049);
+    /// Reads a partition's memory-pool balance.
+    #[tlfs = "HvCallGetMemoryBalance"]
+    pub const GET_MEMORY_BALANCE: Self = Self(0x004A);
+    /// Maps GPA pages into a child partition (rep).
+    #[tlfs = "HvCallMapGpaPages"]
+    pub const MAP_GPA_PAGES: Self = Self(0x004B);
+    /// Unmaps GPA pages from a child partition (rep).
+    #[tlfs = "HvCallUnmapGpaPages"]
+    pub const UNMAP_GPA_PAGES: Self = Self(0x004C);
+    /// Installs an intercept.
+    #[tlfs = "HvCallInstallIntercept"]
+    pub const INSTALL_INTERCEPT: Self = Self(0x004D);
+    /// Creates a virtual processor.
+    #[tlfs = "HvCallCreateVp"]
+    pub const CREATE_VP: Self = Self(0x004E);
+    /// Deletes a virtual processor.
+    #[tlfs = "HvCallDeleteVp"]
+    pub const DELETE_VP: Self = Self(0x004F);
+    /// Reads VP registers (rep).
+    #[tlfs = "HvCallGetVpRegisters"]
+    pub const GET_VP_REGISTERS: Self = Self(0x0050);
+    /// Writes VP registers (rep).
+    #[tlfs = "HvCallSetVpRegisters"]
+    pub const SET_VP_REGISTERS: Self = Self(0x0051);
+    /// Translates a guest virtual address.
+    #[tlfs = "HvCallTranslateVirtualAddress"]
+    pub const TRANSLATE_VIRTUAL_ADDRESS: Self = Self(0x0052);
+    /// Reads guest physical memory.
+    #[tlfs = "HvCallReadGpa"]
+    pub const READ_GPA: Self = Self(0x0053);
+    /// Writes guest physical memory.
+    #[tlfs = "HvCallWriteGpa"]
+    pub const WRITE_GPA: Self = Self(0x0054);
+    /// The 2013 code of AssertVirtualInterrupt (MSDN `HvAssertVirtualInterrupt`); now 0x0094.
+    #[tlfs = "HvCallAssertVirtualInterruptDeprecated"]
+    pub const ASSERT_VIRTUAL_INTERRUPT_DEPRECATED: Self = Self(0x0055);
+    /// Clears a virtual interrupt.
+    #[tlfs = "HvCallClearVirtualInterrupt"]
+    pub const CLEAR_VIRTUAL_INTERRUPT: Self = Self(0x0056);
+    /// The 2013 code of CreatePort; now 0x0095.
+    #[tlfs = "HvCallCreatePortDeprecated"]
+    pub const CREATE_PORT_DEPRECATED: Self = Self(0x0057);
+    /// Deletes a port.
+    #[tlfs = "HvCallDeletePort"]
+    pub const DELETE_PORT: Self = Self(0x0058);
+    /// The 2013 code of ConnectPort; now 0x0096.
+    #[tlfs = "HvCallConnectPortDeprecated"]
+    pub const CONNECT_PORT_DEPRECATED: Self = Self(0x0059);
+    /// Reads a port property.
+    #[tlfs = "HvCallGetPortProperty"]
+    pub const GET_PORT_PROPERTY: Self = Self(0x005A);
+    /// Disconnects a port.
+    #[tlfs = "HvCallDisconnectPort"]
+    pub const DISCONNECT_PORT: Self = Self(0x005B);
+    /// Posts a message to a connection.
+    #[tlfs = "HvCallPostMessage"]
+    pub const POST_MESSAGE: Self = Self(0x005C);
+    /// Signals an event on a connection.
+    #[tlfs = "HvCallSignalEvent"]
+    pub const SIGNAL_EVENT: Self = Self(0x005D);
+    /// Saves a partition's state.
+    #[tlfs = "HvCallSavePartitionState"]
+    pub const SAVE_PARTITION_STATE: Self = Self(0x005E);
+    /// Restores a partition's state.
+    #[tlfs = "HvCallRestorePartitionState"]
+    pub const RESTORE_PARTITION_STATE: Self = Self(0x005F);
+    /// Initializes an event-log buffer group.
+    #[tlfs = "HvCallInitializeEventLogBufferGroup"]
+    pub const INITIALIZE_EVENT_LOG_BUFFER_GROUP: Self = Self(0x0060);
+    /// Finalizes an event-log buffer group.
+    #[tlfs = "HvCallFinalizeEventLogBufferGroup"]
+    pub const FINALIZE_EVENT_LOG_BUFFER_GROUP: Self = Self(0x0061);
+    /// Creates an event-log buffer.
+    #[tlfs = "HvCallCreateEventLogBuffer"]
+    pub const CREATE_EVENT_LOG_BUFFER: Self = Self(0x0062);
+    /// Deletes an event-log buffer.
+    #[tlfs = "HvCallDeleteEventLogBuffer"]
+    pub const DELETE_EVENT_LOG_BUFFER: Self = Self(0x0063);
+    /// Maps an event-log buffer.
+    #[tlfs = "HvCallMapEventLogBuffer"]
+    pub const MAP_EVENT_LOG_BUFFER: Self = Self(0x0064);
+    /// Unmaps an event-log buffer.
+    #[tlfs = "HvCallUnmapEventLogBuffer"]
+    pub const UNMAP_EVENT_LOG_BUFFER: Self = Self(0x0065);
+    /// Selects the sources of an event-log group.
+    #[tlfs = "HvCallSetEventLogGroupSources"]
+    pub const SET_EVENT_LOG_GROUP_SOURCES: Self = Self(0x0066);
+    /// Releases an event-log buffer.
+    #[tlfs = "HvCallReleaseEventLogBuffer"]
+    pub const RELEASE_EVENT_LOG_BUFFER: Self = Self(0x0067);
+    /// Flushes an event-log buffer.
+    #[tlfs = "HvCallFlushEventLogBuffer"]
+    pub const FLUSH_EVENT_LOG_BUFFER: Self = Self(0x0068);
+    /// Posts up to 4088 bytes to the partition's outgoing debug buffer (memory call).
+    #[tlfs = "HvCallPostDebugData"]
+    pub const POST_DEBUG_DATA: Self = Self(0x0069);
+    /// Retrieves up to 4088 bytes from the partition's incoming debug buffer (memory call).
+    #[tlfs = "HvCallRetrieveDebugData"]
+    pub const RETRIEVE_DEBUG_DATA: Self = Self(0x006A);
+    /// Purges the partition's incoming and/or outgoing debug buffers (fast call).
+    #[tlfs = "HvCallResetDebugSession"]
+    pub const RESET_DEBUG_SESSION: Self = Self(0x006B);
+    /// Maps a statistics page.
+    #[tlfs = "HvCallMapStatsPage"]
+    pub const MAP_STATS_PAGE: Self = Self(0x006C);
+    /// Unmaps a statistics page.
+    #[tlfs = "HvCallUnmapStatsPage"]
+    pub const UNMAP_STATS_PAGE: Self = Self(0x006D);
+    /// Writes one character to the hypervisor debugger.
+    #[tlfs = "HvCallOutputDebugCharacter"]
+    pub const OUTPUT_DEBUG_CHARACTER: Self = Self(0x0071);
+    /// Retargets a device interrupt.
+    #[tlfs = "HvCallRetargetDeviceInterrupt"]
+    pub const RETARGET_DEVICE_INTERRUPT: Self = Self(0x007E);
+    /// Asserts a virtual interrupt.
+    #[tlfs = "HvCallAssertVirtualInterrupt"]
+    pub const ASSERT_VIRTUAL_INTERRUPT: Self = Self(0x0094);
+    /// Creates a port.
+    #[tlfs = "HvCallCreatePort"]
+    pub const CREATE_PORT: Self = Self(0x0095);
+    /// Connects a port.
+    #[tlfs = "HvCallConnectPort"]
+    pub const CONNECT_PORT: Self = Self(0x0096);
+    /// Starts a virtual processor with a given initial context.
+    #[tlfs = "HvCallStartVirtualProcessor"]
+    pub const START_VIRTUAL_PROCESSOR: Self = Self(0x0099);
+    /// Maps APIC ids to VP indices (rep).
+    #[tlfs = "HvCallGetVpIndexFromApicId"]
+    pub const GET_VP_INDEX_FROM_APIC_ID: Self = Self(0x009A);
+    /// Flushes the guest physical address space (nested).
+    #[tlfs = "HvCallFlushGuestPhysicalAddressSpace"]
+    pub const FLUSH_GUEST_PHYSICAL_ADDRESS_SPACE: Self = Self(0x00AF);
+    /// Flushes a list of guest physical addresses (nested, rep).
+    #[tlfs = "HvCallFlushGuestPhysicalAddressList"]
+    pub const FLUSH_GUEST_PHYSICAL_ADDRESS_LIST: Self = Self(0x00B0);
+    /// Signals an event directly on a target VP's SynIC.
+    #[tlfs = "HvCallSignalEventDirect"]
+    pub const SIGNAL_EVENT_DIRECT: Self = Self(0x00C0);
+    /// Posts a message directly to a target VP's SynIC.
+    #[tlfs = "HvCallPostMessageDirect"]
+    pub const POST_MESSAGE_DIRECT: Self = Self(0x00C1);
+    /// Queries the extended hypercall capabilities.
+    #[tlfs = "HvExtCallQueryCapabilities"]
+    pub const EXT_QUERY_CAPABILITIES: Self = Self(0x8001);
+}
+
+/// Simple or rep call (TLFS "Simple vs. Rep Hypercalls").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallKind {
+    /// One operation; the rep count must be zero.
+    Simple,
+    /// A list of elements; the rep count says how many.
+    Rep,
+}
+
+/// How a call is encoded: what the dispatcher checks before the handler runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallDescriptor {
+    /// The call code.
+    pub code: CallCode,
+    /// Simple or rep.
+    pub kind: CallKind,
+    /// The register-based ("fast") form is allowed.
+    pub fast: bool,
+    /// The memory-based form (input at the GPA in RDX, output at the GPA in R8) is allowed.
+    pub memory: bool,
+    /// Bytes of input the dispatcher reads before the handler runs (the fixed part; a handler may read
+    /// a variable part after it, as HvPostDebugData does with its `Count` data bytes).
+    pub input_size: usize,
+    /// Bytes of output the call writes at the least (its fixed part; zero when it has no output).
+    pub output_size: usize,
+}
+
+impl CallDescriptor {
+    /// The calls the reference model implements (2013 WDK ff539094, ff539134, ff539121).
+    pub const ALL: &'static [CallDescriptor] = &[
+        CallDescriptor {
+            code: CallCode::POST_DEBUG_DATA,
+            kind: CallKind::Simple,
+            fast: false,
+            memory: true,
+            input_size: PostDebugDataInput::HEADER_SIZE,
+            output_size: size_of::<PostDebugDataOutput>(),
+        },
+        CallDescriptor {
+            code: CallCode::RETRIEVE_DEBUG_DATA,
+            kind: CallKind::Simple,
+            fast: false,
+            memory: true,
+            input_size: size_of::<RetrieveDebugDataInput>(),
+            output_size: crate::debug::RetrieveDebugDataOutput::HEADER_SIZE,
+        },
+        // Documented "[fast]"; its 8-byte input may equally come from memory.
+        CallDescriptor {
+            code: CallCode::RESET_DEBUG_SESSION,
+            kind: CallKind::Simple,
+            fast: true,
+            memory: true,
+            input_size: size_of::<ResetDebugSessionInput>(),
+            output_size: 0,
+        },
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_codes_and_names() {
+        assert_eq!(CallCode::POST_DEBUG_DATA.into_bits(), 0x69);
+        assert_eq!(CallCode::RETRIEVE_DEBUG_DATA.into_bits(), 0x6A);
+        assert_eq!(CallCode::RESET_DEBUG_SESSION.into_bits(), 0x6B);
+        assert_eq!(
+            CallCode::RESET_DEBUG_SESSION.name(),
+            Some("HvCallResetDebugSession")
+        );
+        assert_eq!(
+            CallCode::from_name("HvCallParkedVirtualProcessors"),
+            Some(CallCode::PARK_LOGICAL_PROCESSORS)
+        );
+        assert_eq!(
+            CallCode::from_bits(0x0099).name(),
+            Some("HvCallStartVirtualProcessor")
+        );
+        assert_eq!(CallCode::from_bits(0x0005).name(), None);
+    }
+
+    #[test]
+    fn descriptors_of_the_debug_calls() {
+        let post = CallCode::POST_DEBUG_DATA.descriptor().unwrap();
+        assert_eq!(
+            (post.fast, post.memory, post.input_size, post.output_size),
+            (false, true, 8, 8)
+        );
+        let retrieve = CallCode::RETRIEVE_DEBUG_DATA.descriptor().unwrap();
+        assert_eq!(
+            (retrieve.fast, retrieve.input_size, retrieve.output_size),
+            (false, 16, 8)
+        );
+        let reset = CallCode::RESET_DEBUG_SESSION.descriptor().unwrap();
+        assert_eq!(
+            (
+                reset.fast,
+                reset.memory,
+                reset.input_size,
+                reset.output_size
+            ),
+            (true, true, 8, 0)
+        );
+        assert!(CallCode::POST_MESSAGE.descriptor().is_none());
+    }
+}
