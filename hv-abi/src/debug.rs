@@ -17,6 +17,16 @@ use crate::Layout;
 /// `HV_DEBUG_MAXIMUM_DATA_SIZE`: the most data one post or retrieve moves, 4096 − 8 = 4088 bytes.
 pub const HV_DEBUG_MAXIMUM_DATA_SIZE: usize = 4088;
 
+// The data area is what is left of a page after the 8-byte header, in both directions.
+static_assertions::const_assert_eq!(
+    HV_DEBUG_MAXIMUM_DATA_SIZE,
+    4096 - PostDebugDataInput::HEADER_SIZE
+);
+static_assertions::const_assert_eq!(
+    HV_DEBUG_MAXIMUM_DATA_SIZE,
+    4096 - RetrieveDebugDataOutput::HEADER_SIZE
+);
+
 crate::flags! {
     /// `HV_DEBUG_OPTIONS` for HvPostDebugData.
     pub struct DebugPostOptions(u32) tlfs_prefix "HV_DEBUG_" {
@@ -188,7 +198,7 @@ pub struct RetrieveDebugDataOutput {
     /// Bytes returned in `data`.
     #[hv(offset = 0, tlfs = "RetrievedCount")]
     pub retrieved_count: u32,
-    /// Bytes still pending in the incoming buffer after this call (the 2013 page labels it "[in]", a
+    /// Bytes still pending in the incoming buffer after this call (the 2013 page labels it `[in]`, a
     /// documentation slip).
     #[hv(offset = 4, tlfs = "RemainingCount")]
     pub remaining_count: u32,

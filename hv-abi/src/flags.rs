@@ -1,5 +1,5 @@
 //! One definition of a flag type: a zerocopy newtype, its `bitflags` impl, `Debug`, and validation that
-//! names the unknown bits. Every flag type of the crate (and of `hv-x64`) is declared with [`flags!`].
+//! names the unknown bits. Every flag type of the crate (and of `hv-x64`) is declared with [`flags!`](crate::flags!).
 
 use core::fmt;
 

@@ -214,6 +214,11 @@ pub struct Message {
     pub payload: [u8; Message::PAYLOAD_SIZE],
 }
 
+static_assertions::const_assert_eq!(
+    size_of::<Message>(),
+    size_of::<MessageHeader>() + Message::PAYLOAD_SIZE
+);
+
 /// A type that is the payload of some SynIC message types (the x64 intercept messages, say).
 pub trait MessagePayload: FromBytes + KnownLayout + Immutable + Layout {
     /// The message types whose payload is this type.
