@@ -1,0 +1,225 @@
+//! `hvtool decode`: raw values and messages to named fields.
+
+use std::fmt::Write as _;
+
+use clap::Subcommand;
+use hv_abi::layout::BitfieldLayout;
+use hv_abi::synic::{Message, MessagePayload, MessageType};
+use hv_abi::{Bitfield, CallCode, HvStatus, HypercallInput, HypercallOutput};
+use hv_x64::{
+    CpuidInterceptMessage, ExceptionInterceptMessage, InterceptMessageHeader,
+    IoPortInterceptMessage, MemoryInterceptMessage, MsrInterceptMessage,
+};
+use zerocopy::FromBytes;
+
+/// What to decode.
+#[derive(Subcommand)]
+pub(crate) enum What {
+    /// A 64-bit hypercall input value (RCX), e.g. 0x1006b.
+    Input {
+        /// The value: hex with 0x, or decimal.
+        value: String,
+    },
+    /// A 64-bit hypercall result value (RAX).
+    Output {
+        /// The value: hex with 0x, or decimal.
+        value: String,
+    },
+    /// An HV_STATUS, by number or by TLFS name.
+    Status {
+        /// A number (0x1b, 27) or a name (HV_STATUS_NO_DATA).
+        value: String,
+    },
+    /// A SynIC message (HV_MESSAGE) as hex bytes in memory order, up to 256; missing bytes are zero.
+    Message {
+        /// Hex digits; spaces between bytes or groups are allowed.
+        hex: Vec<String>,
+    },
+}
+
+pub(crate) fn run(what: &What) -> Result<String, String> {
+    match what {
+        What::Input { value } => Ok(input(parse_u64(value)?)),
+        What::Output { value } => Ok(output(parse_u64(value)?)),
+        What::Status { value } => status(value),
+        What::Message { hex } => message(&parse_hex(&hex.concat())?),
+    }
+}
+
+/// Parses `0x`-prefixed hex or decimal, with `_` separators allowed.
+pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
+    let clean = s.trim().replace('_', "");
+    let parsed = match clean
+        .strip_prefix("0x")
+        .or_else(|| clean.strip_prefix("0X"))
+    {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => clean.parse(),
+    };
+    parsed.map_err(|e| {
+        format!("`{s}` is not a 64-bit number ({e}); write hex as 0x1006b or decimal as 65643")
+    })
+}
+
+fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
+    let digits: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits = digits.strip_prefix("0x").unwrap_or(&digits);
+    if digits.len() % 2 != 0 {
+        return Err(format!(
+            "odd number of hex digits ({}): give whole bytes",
+            digits.len()
+        ));
+    }
+    if digits.len() / 2 > size_of::<Message>() {
+        return Err(format!(
+            "{} bytes given; an HV_MESSAGE is {} bytes",
+            digits.len() / 2,
+            size_of::<Message>()
+        ));
+    }
+    (0..digits.len())
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(&digits[i..i + 2], 16).map_err(|_| {
+                format!(
+                    "`{}` at byte {} is not a hex byte",
+                    &digits[i..i + 2],
+                    i / 2
+                )
+            })
+        })
+        .collect()
+}
+
+/// One line per range of `layout`, with the value's bits in it; `name_of` names a field's value.
+fn bitfield_rows(
+    out: &mut String,
+    layout: &BitfieldLayout,
+    bits: u64,
+    name_of: impl Fn(&str, u64) -> Option<String>,
+) {
+    let _ = writeln!(
+        out,
+        "{} {bits:#0w$x}",
+        layout.tlfs_name,
+        w = 2 + usize::from(layout.width) / 4
+    );
+    for f in layout.fields {
+        let width = u32::from(f.msb - f.lsb) + 1;
+        let v = (bits >> f.lsb) & (u64::MAX >> (64 - width));
+        let range = if f.lsb == f.msb {
+            format!("{}", f.lsb)
+        } else {
+            format!("{}:{}", f.msb, f.lsb)
+        };
+        let note = match (f.reserved, v) {
+            (true, 0) => " (reserved)".to_owned(),
+            (true, _) => " (reserved, must be zero)".to_owned(),
+            (false, _) => name_of(f.tlfs_name, v)
+                .map(|n| format!("  {n}"))
+                .unwrap_or_default(),
+        };
+        let _ = writeln!(out, "  {range:>5}  {:<20} {v:#x}{note}", f.tlfs_name);
+    }
+}
+
+fn status_name(v: u64) -> String {
+    let s = HvStatus::from_bits(v as u16);
+    match s.description() {
+        Some(d) => format!("{s} ({d})"),
+        None => format!("{s} (no source names this status)"),
+    }
+}
+
+fn input(bits: u64) -> String {
+    let v = HypercallInput::from_bits(bits);
+    let mut out = String::new();
+    bitfield_rows(
+        &mut out,
+        &HypercallInput::BITFIELD,
+        bits,
+        |field, value| match field {
+            "CallCode" => Some(format!("{:?}", CallCode::from_bits(value as u16))),
+            _ => None,
+        },
+    );
+    match v.validate() {
+        Ok(()) => out.push_str("valid: no reserved bit set\n"),
+        Err(e) => {
+            let _ = writeln!(
+                out,
+                "invalid: {} (reserved bits {:#x})",
+                e.status(),
+                v.reserved_bits()
+            );
+        }
+    }
+    out
+}
+
+fn output(bits: u64) -> String {
+    let mut out = String::new();
+    bitfield_rows(
+        &mut out,
+        &HypercallOutput::BITFIELD,
+        bits,
+        |field, value| match field {
+            "CallStatus" => Some(status_name(value)),
+            _ => None,
+        },
+    );
+    out
+}
+
+fn status(value: &str) -> Result<String, String> {
+    let s = match HvStatus::from_name(value.trim()) {
+        Some(s) => s,
+        None => {
+            let n = parse_u64(value)
+                .map_err(|_| format!("`{value}` is neither an HV_STATUS name nor a number"))?;
+            let n =
+                u16::try_from(n).map_err(|_| format!("{n:#x} does not fit HV_STATUS (16 bits)"))?;
+            HvStatus::from_bits(n)
+        }
+    };
+    Ok(format!(
+        "{:#06x}  {}\n",
+        s.into_bits(),
+        status_name(u64::from(s.into_bits()))
+    ))
+}
+
+fn typed<T: MessagePayload + std::fmt::Debug>(out: &mut String, m: &Message) -> Result<(), String> {
+    let payload = m.payload::<T>().map_err(|e| e.to_string())?;
+    let _ = writeln!(out, "{payload:#?}");
+    Ok(())
+}
+
+fn message(bytes: &[u8]) -> Result<String, String> {
+    let mut buf = [0u8; size_of::<Message>()];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    let m = Message::read_from_bytes(&buf[..]).expect("a 256-byte buffer is a Message");
+    let mut out = format!("{:#?}\n", m.header);
+    let t = m.header.message_type;
+    match t {
+        MessageType::X64_IO_PORT_INTERCEPT => typed::<IoPortInterceptMessage>(&mut out, &m)?,
+        MessageType::X64_MSR_INTERCEPT => typed::<MsrInterceptMessage>(&mut out, &m)?,
+        MessageType::X64_CPUID_INTERCEPT => typed::<CpuidInterceptMessage>(&mut out, &m)?,
+        MessageType::X64_EXCEPTION_INTERCEPT => typed::<ExceptionInterceptMessage>(&mut out, &m)?,
+        MessageType::UNMAPPED_GPA | MessageType::GPA_INTERCEPT => {
+            typed::<MemoryInterceptMessage>(&mut out, &m)?
+        }
+        MessageType::X64_HALT | MessageType::UNRECOVERABLE_EXCEPTION => {
+            typed::<InterceptMessageHeader>(&mut out, &m)?;
+        }
+        _ => {
+            let used = usize::from(m.header.payload_size).min(Message::PAYLOAD_SIZE);
+            let _ = writeln!(out, "payload ({used} bytes, no typed decoder for {t:?}):");
+            for chunk in m.payload[..used].chunks(16) {
+                let line: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+                let _ = writeln!(out, "  {}", line.join(" "));
+            }
+        }
+    }
+    Ok(out)
+}

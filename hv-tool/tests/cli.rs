@@ -1,0 +1,162 @@
+//! End-to-end tests of the `hvtool` binary: output for good input, a message and non-zero exit for bad.
+
+use std::process::{Command, Output};
+
+fn hvtool(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hvtool"))
+        .args(args)
+        .output()
+        .expect("hvtool runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = hvtool(args);
+    assert!(
+        out.status.success(),
+        "hvtool {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = hvtool(args);
+    assert!(!out.status.success(), "hvtool {args:?} should fail");
+    assert!(out.stdout.is_empty(), "nothing on stdout when it fails");
+    String::from_utf8(out.stderr).expect("UTF-8 errors")
+}
+
+#[test]
+fn decodes_a_fast_reset_debug_session_input() {
+    let out = ok(&["decode", "input", "0x1006b"]);
+    assert!(
+        out.contains("CallCode             0x6b  HvCallResetDebugSession"),
+        "{out}"
+    );
+    assert!(out.contains("IsFast               0x1"), "{out}");
+    assert!(out.ends_with("valid: no reserved bit set\n"), "{out}");
+}
+
+#[test]
+fn reports_reserved_input_bits() {
+    let out = ok(&["decode", "input", "0x0800_0069"]);
+    assert!(
+        out.contains("invalid: HV_STATUS_INVALID_HYPERCALL_INPUT (reserved bits 0x8000000)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("30:27  RsvdZ                0x1 (reserved, must be zero)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn decodes_result_and_status() {
+    let out = ok(&["decode", "output", "0x50000001b"]);
+    assert!(
+        out.contains("CallStatus           0x1b  HV_STATUS_NO_DATA"),
+        "{out}"
+    );
+    assert!(out.contains("RepsCompleted        0x5"), "{out}");
+    assert!(
+        ok(&["decode", "status", "HV_STATUS_INACTIVE"]).starts_with("0x001c  HV_STATUS_INACTIVE (")
+    );
+    assert!(
+        ok(&["decode", "status", "0x40"])
+            .starts_with("0x0040  0x0040 (no source names this status)")
+    );
+}
+
+#[test]
+fn bad_input_gets_a_message_and_a_failing_exit() {
+    assert!(fails(&["decode", "input", "0xZZ"]).contains("`0xZZ` is not a 64-bit number"));
+    assert!(fails(&["decode", "status", "0x10000"]).contains("does not fit HV_STATUS (16 bits)"));
+    assert!(fails(&["decode", "message", "abc"]).contains("odd number of hex digits"));
+    let too_long = "00".repeat(257);
+    assert!(
+        fails(&["decode", "message", &too_long])
+            .contains("257 bytes given; an HV_MESSAGE is 256 bytes")
+    );
+    // An I/O port message whose payload_size is too small for the payload type.
+    assert!(
+        fails(&["decode", "message", "00000180 10"])
+            .contains("payload_size 16 is smaller than IoPortInterceptMessage")
+    );
+}
+
+#[test]
+fn decodes_an_io_port_intercept_message() {
+    // Header: type 0x80010000, payload 128 bytes. Payload: VP 3, byte 4 = 0x02, write; port 0x3F8.
+    let mut hex = String::from("00000180 80 00 0000 0000000000000000");
+    hex.push_str("03000000 02 01 0000");
+    hex.push_str(&"00".repeat(32));
+    hex.push_str("f803 01 00");
+    let out = ok(&["decode", "message", &hex]);
+    assert!(
+        out.contains("message_type: HvMessageTypeX64IoPortIntercept"),
+        "{out}"
+    );
+    assert!(out.contains("vp_index: VpIndex(\n"), "{out}");
+    assert!(out.contains("port_number: 1016"), "{out}");
+    assert!(out.contains("access_size: 1"), "{out}");
+}
+
+#[test]
+fn abi_json_lists_every_table_with_tlfs_names() {
+    let doc: serde_json::Value = serde_json::from_str(&ok(&["abi", "--json"])).expect("valid JSON");
+    let header = doc["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tlfs_name"] == "HV_X64_INTERCEPT_MESSAGE_HEADER")
+        .expect("intercept header listed");
+    assert_eq!(header["size"], 40);
+    assert!(
+        header["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "Rip" && f["offset"] == 24)
+    );
+    let status = doc["codes"]["status"].as_array().unwrap();
+    assert!(
+        status
+            .iter()
+            .any(|s| s["name"] == "HV_STATUS_NO_DATA" && s["value"] == 0x1B)
+    );
+    let calls = doc["codes"]["call"].as_array().unwrap();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c["name"] == "HvCallResetDebugSession" && c["value"] == 0x6B)
+    );
+    assert!(
+        doc["codes"]["message_type"].is_array() && doc["codes"]["partition_property"].is_array()
+    );
+    let purge = doc["flags"]["DebugPurgeOptions"].as_array().unwrap();
+    assert_eq!(purge[0]["name"], "HV_DEBUG_PURGE_INCOMING_DATA");
+    let input = doc["bitfields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["tlfs_name"] == "HV_X64_HYPERCALL_INPUT")
+        .unwrap();
+    assert!(
+        input["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "VariableHeaderSize" && f["lsb"] == 17 && f["msb"] == 26)
+    );
+}
+
+#[test]
+fn abi_text_names_types_and_fields() {
+    let out = ok(&["abi"]);
+    assert!(
+        out.contains("HV_X64_INTERCEPT_MESSAGE_HEADER (InterceptMessageHeader): 40 bytes, align 8"),
+        "{out}"
+    );
+    assert!(out.contains("     24      8  Rip"), "{out}");
+    assert!(out.contains("0x0000001b  HV_STATUS_NO_DATA"), "{out}");
+}
