@@ -13,6 +13,9 @@
 //! The generated code names `::hv_abi` and `::zerocopy`; crates using [`macro@Layout`] or [`macro@bitfield`]
 //! depend on both (inside `hv-abi` itself, `extern crate self as hv_abi;` makes the path resolve).
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 mod bitfield;
 mod layout;
 mod open_enum;

@@ -12,6 +12,8 @@
 //! Open code spaces are `#[repr(transparent)]` newtypes, so unknown values round-trip. Type names are the
 //! TLFS names without the `HV_` prefix; each type's doc names the TLFS type. The ABI is little-endian.
 #![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 // Lets the derives' `::hv_abi::...` paths resolve inside this crate too.
 #[allow(unused_extern_crates)]

@@ -9,6 +9,8 @@
 //! reference (MSDN ff541429); Linux `hvgdk_mini.h`; OpenVMM `hvdef`. Codes 0x1001 and up are
 //! hypervisor-internal and never returned to a guest; they are deliberately not named here.
 #![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 use core::fmt;
 use core::num::NonZeroU16;

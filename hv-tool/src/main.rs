@@ -1,5 +1,7 @@
 //! `hvtool`: decode Hyper-V hypercall values and messages, print the ABI tables, simulate debug sessions.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -4,6 +4,8 @@
 //! Layouts follow the 2013 WDK reference, HDK, the mshv headers and OpenVMM (see each type); every size
 //! and offset is checked at compile time and listed in [`registry()`].
 #![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod intercept;
 mod registers;

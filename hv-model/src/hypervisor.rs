@@ -1,0 +1,582 @@
+//! The hypervisor model: configuration, partitions, the dispatcher and the host API.
+
+use alloc::vec::Vec;
+
+use hv_abi::debug::{DebugChannelId, HV_DEBUG_MAXIMUM_DATA_SIZE};
+use hv_abi::{
+    CallCode, CallDescriptor, CallKind, HvError, HvResult, HvStatus, HypercallInput,
+    HypercallOutput, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex,
+};
+
+use crate::channel::{Accounting, DebugChannel};
+use crate::debug_calls::{self, CallResult};
+use crate::memory::{GuestMemory, PAGE_SIZE};
+
+/// Hypervisor-wide settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Guest debugging support is present (CPUID 0x40000003 EDX bit 1).
+    pub debugging_supported: bool,
+    /// Guest debugging is enabled at start.
+    pub debugging_enabled: bool,
+    /// Capacity of each partition's incoming (host-to-guest) buffer in bytes.
+    pub incoming_capacity: usize,
+    /// Capacity of each partition's outgoing (guest-to-host) buffer; at least one maximal post (4088).
+    pub outgoing_capacity: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            debugging_supported: true,
+            debugging_enabled: true,
+            incoming_capacity: 2 * 4096,
+            outgoing_capacity: 2 * 4096,
+        }
+    }
+}
+
+/// The configuration cannot describe a hypervisor the reference allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The outgoing capacity given, smaller than one maximal post.
+    pub outgoing_capacity: usize,
+}
+
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "outgoing_capacity {} cannot hold one maximal post of {HV_DEBUG_MAXIMUM_DATA_SIZE} bytes",
+            self.outgoing_capacity
+        )
+    }
+}
+
+impl core::error::Error for ConfigError {}
+
+/// The registers of the x64 hypercall convention.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Registers {
+    /// The hypercall input value.
+    pub rcx: u64,
+    /// Input parameter GPA (memory form) or the first 8 input bytes (fast form).
+    pub rdx: u64,
+    /// Output parameter GPA (memory form) or the next 8 input bytes (fast form).
+    pub r8: u64,
+}
+
+/// The outcome of [`Hypervisor::dispatch`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dispatch {
+    /// The call finished; this is RAX.
+    Complete(HypercallOutput),
+    /// The VP waits (HvRetrieveDebugData with `RETRIEVE_LOOP` and no data). A delivery or the clock
+    /// reaching `deadline` (100 ns units) ends the wait; [`Hypervisor::take_completion`] then gives RAX.
+    Suspended {
+        /// Virtual time at which the wait ends with `HV_STATUS_NO_DATA`.
+        deadline: u64,
+    },
+}
+
+/// Where a partition is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartitionState {
+    /// Running: VPs may issue hypercalls.
+    Running,
+    /// The partition ran to completion; its outgoing data can still be received.
+    Completed,
+    /// The partition was terminated; its buffers were purged.
+    Terminated,
+}
+
+/// A lifecycle change that the debugger engine reacts to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartitionEvent {
+    /// The partition was reset; its debug buffers were purged.
+    Reset(PartitionId),
+    /// The partition was saved or suspended; buffered debug data is not kept.
+    Saved(PartitionId),
+    /// The partition was terminated.
+    Terminated(PartitionId),
+    /// The partition ran to completion.
+    RanToCompletion(PartitionId),
+    /// The partition's DebugChannelId property changed.
+    ChannelIdChanged {
+        /// The partition.
+        partition: PartitionId,
+        /// The id before.
+        old: DebugChannelId,
+        /// The id now.
+        new: DebugChannelId,
+    },
+    /// The partition's privileges changed.
+    PrivilegesChanged {
+        /// The partition.
+        partition: PartitionId,
+        /// The privileges before.
+        old: PartitionPrivileges,
+        /// The privileges now.
+        new: PartitionPrivileges,
+    },
+    /// Guest debugging was disabled in the hypervisor (every partition).
+    DebuggingDisabled,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum VpState {
+    Running,
+    Waiting { regs: Registers, deadline: u64 },
+}
+
+struct Vp {
+    state: VpState,
+    completion: Option<HypercallOutput>,
+}
+
+/// One partition: privileges, properties, memory, VPs and its debug channel.
+pub struct Partition {
+    id: PartitionId,
+    state: PartitionState,
+    privileges: PartitionPrivileges,
+    channel_id: DebugChannelId,
+    /// Guest physical memory.
+    pub memory: GuestMemory,
+    vps: Vec<Vp>,
+    channel: DebugChannel,
+}
+
+impl Partition {
+    /// The partition's id.
+    #[must_use]
+    pub fn id(&self) -> PartitionId {
+        self.id
+    }
+
+    /// Where the partition is in its life.
+    #[must_use]
+    pub fn state(&self) -> PartitionState {
+        self.state
+    }
+
+    /// The partition's privileges.
+    #[must_use]
+    pub fn privileges(&self) -> PartitionPrivileges {
+        self.privileges
+    }
+
+    /// The DebugChannelId property.
+    #[must_use]
+    pub fn channel_id(&self) -> DebugChannelId {
+        self.channel_id
+    }
+
+    /// The debug channel's accounting.
+    #[must_use]
+    pub fn channel(&self) -> &DebugChannel {
+        &self.channel
+    }
+
+    /// Number of virtual processors.
+    #[must_use]
+    pub fn vp_count(&self) -> usize {
+        self.vps.len()
+    }
+
+    fn cancel_waits(&mut self) {
+        for vp in &mut self.vps {
+            vp.state = VpState::Running;
+        }
+    }
+}
+
+/// The hypervisor: owns every partition and the virtual clock.
+pub struct Hypervisor {
+    config: Config,
+    debugging_enabled: bool,
+    now: u64,
+    partitions: Vec<Partition>,
+}
+
+fn fail<T>(status: HvStatus) -> HvResult<T> {
+    Err(HvError::new(status).expect("a failing status"))
+}
+
+impl Hypervisor {
+    /// A hypervisor with no partitions.
+    pub fn new(config: Config) -> Result<Self, ConfigError> {
+        if config.outgoing_capacity < HV_DEBUG_MAXIMUM_DATA_SIZE {
+            return Err(ConfigError {
+                outgoing_capacity: config.outgoing_capacity,
+            });
+        }
+        Ok(Self {
+            debugging_enabled: config.debugging_enabled,
+            config,
+            now: 0,
+            partitions: Vec::new(),
+        })
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The virtual clock, in 100 ns units.
+    #[must_use]
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Creates a running partition with `vp_count` VPs, no memory and DebugChannelId 0.
+    pub fn create_partition(
+        &mut self,
+        privileges: PartitionPrivileges,
+        vp_count: u32,
+    ) -> PartitionId {
+        let id = PartitionId(self.partitions.len() as u64 + 1);
+        self.partitions.push(Partition {
+            id,
+            state: PartitionState::Running,
+            privileges,
+            channel_id: DebugChannelId(0),
+            memory: GuestMemory::default(),
+            vps: (0..vp_count)
+                .map(|_| Vp {
+                    state: VpState::Running,
+                    completion: None,
+                })
+                .collect(),
+            channel: DebugChannel::new(
+                self.config.incoming_capacity,
+                self.config.outgoing_capacity,
+            ),
+        });
+        id
+    }
+
+    fn index(&self, id: PartitionId) -> HvResult<usize> {
+        let i = id.0.checked_sub(1).and_then(|i| usize::try_from(i).ok());
+        match i {
+            Some(i) if i < self.partitions.len() => Ok(i),
+            _ => fail(HvStatus::INVALID_PARTITION_ID),
+        }
+    }
+
+    /// A partition, or `HV_STATUS_INVALID_PARTITION_ID`.
+    pub fn partition(&self, id: PartitionId) -> HvResult<&Partition> {
+        Ok(&self.partitions[self.index(id)?])
+    }
+
+    /// A partition, mutably (to map memory), or `HV_STATUS_INVALID_PARTITION_ID`.
+    pub fn partition_mut(&mut self, id: PartitionId) -> HvResult<&mut Partition> {
+        let i = self.index(id)?;
+        Ok(&mut self.partitions[i])
+    }
+
+    /// Reads a partition property: `DebugChannelId` or `PrivilegeFlags`; others are
+    /// `HV_STATUS_UNKNOWN_PROPERTY`.
+    pub fn property(&self, id: PartitionId, code: PartitionPropertyCode) -> HvResult<u64> {
+        let p = self.partition(id)?;
+        match code {
+            PartitionPropertyCode::DEBUG_CHANNEL_ID => Ok(u64::from(p.channel_id.0)),
+            PartitionPropertyCode::PRIVILEGE_FLAGS => Ok(p.privileges.bits()),
+            _ => fail(HvStatus::UNKNOWN_PROPERTY),
+        }
+    }
+
+    /// Writes a partition property (as a parent's HvSetPartitionProperty would); returns the event when
+    /// the value changed. `DebugChannelId` takes 16 bits (`HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE`
+    /// otherwise); `PrivilegeFlags` keeps every bit.
+    pub fn set_property(
+        &mut self,
+        id: PartitionId,
+        code: PartitionPropertyCode,
+        value: u64,
+    ) -> HvResult<Option<PartitionEvent>> {
+        let p = self.partition_mut(id)?;
+        match code {
+            PartitionPropertyCode::DEBUG_CHANNEL_ID => {
+                let new = DebugChannelId(
+                    u16::try_from(value)
+                        .or_else(|_| fail(HvStatus::PROPERTY_VALUE_OUT_OF_RANGE))?,
+                );
+                let old = core::mem::replace(&mut p.channel_id, new);
+                Ok((old != new).then_some(PartitionEvent::ChannelIdChanged {
+                    partition: id,
+                    old,
+                    new,
+                }))
+            }
+            PartitionPropertyCode::PRIVILEGE_FLAGS => {
+                let new = PartitionPrivileges::from_bits_retain(value);
+                let old = core::mem::replace(&mut p.privileges, new);
+                Ok((old != new).then_some(PartitionEvent::PrivilegesChanged {
+                    partition: id,
+                    old,
+                    new,
+                }))
+            }
+            _ => fail(HvStatus::UNKNOWN_PROPERTY),
+        }
+    }
+
+    /// Turns guest debugging on or off hypervisor-wide; returns the event when it was turned off.
+    pub fn set_debugging_enabled(&mut self, enabled: bool) -> Option<PartitionEvent> {
+        let was = core::mem::replace(&mut self.debugging_enabled, enabled);
+        (was && !enabled).then_some(PartitionEvent::DebuggingDisabled)
+    }
+
+    /// Resets a partition: VPs stop waiting, both debug buffers are purged.
+    pub fn reset(&mut self, id: PartitionId) -> HvResult<PartitionEvent> {
+        let p = self.running_mut(id)?;
+        p.cancel_waits();
+        p.channel.purge_all();
+        Ok(PartitionEvent::Reset(id))
+    }
+
+    /// Saves (suspends) a partition: buffered debug data is not kept, so both buffers are purged.
+    pub fn save(&mut self, id: PartitionId) -> HvResult<PartitionEvent> {
+        let p = self.running_mut(id)?;
+        p.cancel_waits();
+        p.channel.purge_all();
+        Ok(PartitionEvent::Saved(id))
+    }
+
+    /// Terminates a partition: its buffers are purged and its VPs issue no more calls.
+    pub fn terminate(&mut self, id: PartitionId) -> HvResult<PartitionEvent> {
+        let p = self.partition_mut(id)?;
+        if p.state == PartitionState::Terminated {
+            return fail(HvStatus::INVALID_PARTITION_STATE);
+        }
+        p.state = PartitionState::Terminated;
+        p.cancel_waits();
+        p.channel.purge_all();
+        Ok(PartitionEvent::Terminated(id))
+    }
+
+    /// The partition ran to completion: its VPs issue no more calls; pending outgoing data stays
+    /// receivable.
+    pub fn complete(&mut self, id: PartitionId) -> HvResult<PartitionEvent> {
+        let p = self.running_mut(id)?;
+        p.state = PartitionState::Completed;
+        p.cancel_waits();
+        Ok(PartitionEvent::RanToCompletion(id))
+    }
+
+    fn running_mut(&mut self, id: PartitionId) -> HvResult<&mut Partition> {
+        let p = self.partition_mut(id)?;
+        if p.state != PartitionState::Running {
+            return fail(HvStatus::INVALID_PARTITION_STATE);
+        }
+        Ok(p)
+    }
+
+    /// The host end: delivers bytes to a partition's incoming buffer. Bytes beyond its free space are
+    /// dropped (and counted); returns how many. Waiting retrieves are resumed.
+    pub fn deliver(&mut self, id: PartitionId, data: &[u8]) -> HvResult<usize> {
+        let p = self.running_mut(id)?;
+        let dropped = p.channel.incoming.push_dropping(data);
+        p.channel.arrived += data.len() as u64;
+        if !data.is_empty() {
+            self.resume_waiting(id);
+        }
+        Ok(dropped)
+    }
+
+    /// The host end: takes up to `buf.len()` bytes from a partition's outgoing buffer.
+    pub fn receive(&mut self, id: PartitionId, buf: &mut [u8]) -> HvResult<usize> {
+        let p = self.partition_mut(id)?;
+        if p.state == PartitionState::Terminated {
+            return fail(HvStatus::INVALID_PARTITION_STATE);
+        }
+        Ok(p.channel.outgoing.take_into(buf))
+    }
+
+    /// Advances the virtual clock; waits whose deadline has come end with `HV_STATUS_NO_DATA`.
+    pub fn advance_clock(&mut self, by: u64) {
+        self.now = self.now.saturating_add(by);
+        let now = self.now;
+        for p in &mut self.partitions {
+            for vp in &mut p.vps {
+                if let VpState::Waiting { deadline, .. } = vp.state {
+                    if deadline <= now {
+                        vp.state = VpState::Running;
+                        vp.completion = Some(HypercallOutput::from_status(HvStatus::NO_DATA));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The result of a call that was [`Dispatch::Suspended`] and has since finished, once.
+    pub fn take_completion(
+        &mut self,
+        id: PartitionId,
+        vp: VpIndex,
+    ) -> HvResult<Option<HypercallOutput>> {
+        let p = self.partition_mut(id)?;
+        let vp = p
+            .vps
+            .get_mut(vp.0 as usize)
+            .map_or_else(|| fail(HvStatus::INVALID_VP_INDEX), Ok)?;
+        Ok(vp.completion.take())
+    }
+
+    /// `true` while the VP waits in a suspended call.
+    pub fn is_waiting(&self, id: PartitionId, vp: VpIndex) -> HvResult<bool> {
+        let p = self.partition(id)?;
+        let vp = p
+            .vps
+            .get(vp.0 as usize)
+            .map_or_else(|| fail(HvStatus::INVALID_VP_INDEX), Ok)?;
+        Ok(matches!(vp.state, VpState::Waiting { .. }))
+    }
+
+    /// Both directions' accounting of a partition's channel: `(incoming, outgoing)`.
+    pub fn accounting(&self, id: PartitionId) -> HvResult<(Accounting, Accounting)> {
+        let c = self.partition(id)?.channel();
+        Ok((c.incoming(), c.outgoing()))
+    }
+
+    fn resume_waiting(&mut self, id: PartitionId) {
+        let Ok(i) = self.index(id) else { return };
+        for v in 0..self.partitions[i].vps.len() {
+            if let VpState::Waiting { regs, deadline } = self.partitions[i].vps[v].state {
+                match self.execute(i, regs, Some(deadline)) {
+                    Ok(CallResult::Wait { .. }) => {}
+                    result => {
+                        let vp = &mut self.partitions[i].vps[v];
+                        vp.state = VpState::Running;
+                        vp.completion = Some(HypercallOutput::from_status(HvStatus::from(
+                            result.map(|_| ()),
+                        )));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs one hypercall from a VP (x64 register convention).
+    ///
+    /// Checks, in order: the partition and VP exist and can run (`INVALID_PARTITION_ID`,
+    /// `INVALID_PARTITION_STATE`, `INVALID_VP_INDEX`, `INVALID_VP_STATE` for a VP that is waiting); the
+    /// call code is implemented (`INVALID_HYPERCALL_CODE`); the input value (`INVALID_HYPERCALL_INPUT`
+    /// for a reserved bit, a rep count or start index on a simple call, a variable header, the nested
+    /// bit, or a form the call does not allow); for the memory form, that each fixed parameter block
+    /// is 8-byte aligned, within one page and mapped (`INVALID_ALIGNMENT`). Then the handler runs, with
+    /// the debug calls' own check order ([`crate::debug_calls`]). Output is written only on success.
+    pub fn dispatch(&mut self, id: PartitionId, vp: VpIndex, regs: Registers) -> Dispatch {
+        let i = match self.index(id) {
+            Ok(i) => i,
+            Err(e) => return Dispatch::Complete(HypercallOutput::from_status(e.status())),
+        };
+        let status = |s: HvStatus| Dispatch::Complete(HypercallOutput::from_status(s));
+        if self.partitions[i].state != PartitionState::Running {
+            return status(HvStatus::INVALID_PARTITION_STATE);
+        }
+        let Some(vp_state) = self.partitions[i].vps.get(vp.0 as usize).map(|v| v.state) else {
+            return status(HvStatus::INVALID_VP_INDEX);
+        };
+        if vp_state != VpState::Running {
+            return status(HvStatus::INVALID_VP_STATE);
+        }
+        match self.execute(i, regs, None) {
+            Ok(CallResult::Done) => status(HvStatus::SUCCESS),
+            Ok(CallResult::Wait { deadline }) => {
+                self.partitions[i].vps[vp.0 as usize].state = VpState::Waiting { regs, deadline };
+                Dispatch::Suspended { deadline }
+            }
+            Err(e) => status(e.status()),
+        }
+    }
+
+    /// Decodes and runs a call for partition index `i`. `deadline` is set when resuming a wait.
+    fn execute(
+        &mut self,
+        i: usize,
+        regs: Registers,
+        deadline: Option<u64>,
+    ) -> HvResult<CallResult> {
+        let input = HypercallInput::from_bits(regs.rcx);
+        let Some(desc) = input.call_code().descriptor() else {
+            return fail(HvStatus::INVALID_HYPERCALL_CODE);
+        };
+        check_input(input, desc)?;
+        if !input.fast() {
+            check_block(&self.partitions[i].memory, regs.rdx, desc.input_size)?;
+            check_block(&self.partitions[i].memory, regs.r8, desc.output_size)?;
+        }
+        self.check_debug_access(i)?;
+        let now = self.now;
+        let p = &mut self.partitions[i];
+        match input.call_code() {
+            CallCode::POST_DEBUG_DATA => {
+                debug_calls::post(&mut p.memory, &mut p.channel, regs.rdx, regs.r8)
+            }
+            CallCode::RETRIEVE_DEBUG_DATA => debug_calls::retrieve(
+                &mut p.memory,
+                &mut p.channel,
+                regs.rdx,
+                regs.r8,
+                now,
+                deadline,
+            ),
+            CallCode::RESET_DEBUG_SESSION => {
+                let options = if input.fast() {
+                    regs.rdx as u32
+                } else {
+                    debug_calls::reset_options(&p.memory, regs.rdx)?
+                };
+                debug_calls::reset(&mut p.channel, options)
+            }
+            _ => fail(HvStatus::INVALID_HYPERCALL_CODE),
+        }
+    }
+
+    /// FEATURE_UNAVAILABLE, then ACCESS_DENIED, then OPERATION_DENIED, as DESIGN.md orders them.
+    fn check_debug_access(&self, i: usize) -> HvResult<()> {
+        if !(self.config.debugging_supported && self.debugging_enabled) {
+            return fail(HvStatus::FEATURE_UNAVAILABLE);
+        }
+        let p = &self.partitions[i];
+        if !p.privileges.contains(PartitionPrivileges::DEBUGGING) {
+            return fail(HvStatus::ACCESS_DENIED);
+        }
+        let shared = self.partitions.iter().enumerate().any(|(j, q)| {
+            j != i && q.state != PartitionState::Terminated && q.channel_id == p.channel_id
+        });
+        if !p.channel_id.is_assigned() || shared {
+            return fail(HvStatus::OPERATION_DENIED);
+        }
+        Ok(())
+    }
+}
+
+/// The call-independent input-value checks against the call's descriptor.
+fn check_input(input: HypercallInput, desc: &CallDescriptor) -> HvResult<()> {
+    input.validate()?;
+    let form_allowed = if input.fast() { desc.fast } else { desc.memory };
+    let reps_ok = match desc.kind {
+        CallKind::Simple => input.rep_count() == 0 && input.rep_start_index() == 0,
+        CallKind::Rep => input.rep_start_index() < input.rep_count(),
+    };
+    if !form_allowed || !reps_ok || input.variable_header_size() != 0 || input.nested() {
+        return fail(HvStatus::INVALID_HYPERCALL_INPUT);
+    }
+    Ok(())
+}
+
+/// A memory-form parameter block of `len` bytes at `gpa`: 8-byte aligned, within one page, mapped.
+fn check_block(memory: &GuestMemory, gpa: u64, len: usize) -> HvResult<()> {
+    if len == 0 {
+        return Ok(());
+    }
+    let in_page = gpa % PAGE_SIZE + len as u64 <= PAGE_SIZE;
+    if gpa % 8 != 0 || !in_page || memory.slice(gpa, len).is_none() {
+        return fail(HvStatus::INVALID_ALIGNMENT);
+    }
+    Ok(())
+}
