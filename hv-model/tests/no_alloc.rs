@@ -1,0 +1,151 @@
+//! After set-up, hypercalls allocate nothing: a counting global allocator watches every call kind,
+//! success and failure alike, a suspended retrieve and its wake-up, and the host end of the channel.
+#![allow(unsafe_code)] // the counting allocator below, and nothing else
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use common::{IN, OUT, VP0, guest, rcx};
+use hv_abi::{CallCode, HvStatus};
+use hv_model::{Dispatch, Registers};
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The system allocator, counting allocations made on the current thread.
+struct Counting;
+
+fn count() {
+    ALLOCATIONS.with(|c| c.set(c.get() + 1));
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[test]
+fn counting_allocator_sees_allocations() {
+    assert!(allocations_during(|| drop(std::hint::black_box(vec![1u8; 16]))) >= 1);
+}
+
+#[test]
+fn hypercalls_allocate_nothing_after_setup() {
+    let mut g = guest();
+    let p = g.p;
+    let post = Registers {
+        rcx: rcx(CallCode::POST_DEBUG_DATA, false),
+        rdx: IN,
+        r8: OUT,
+    };
+    let retrieve = Registers {
+        rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
+        rdx: IN + 0x100,
+        r8: OUT,
+    };
+    let reset = Registers {
+        rcx: rcx(CallCode::RESET_DEBUG_SESSION, true),
+        rdx: 3,
+        r8: 0,
+    };
+    let bad = Registers {
+        rcx: rcx(CallCode::POST_DEBUG_DATA, true),
+        rdx: 0,
+        r8: 0,
+    };
+    let unknown = Registers {
+        rcx: 0xFFFF,
+        rdx: 0,
+        r8: 0,
+    };
+    let mut post_input = [0u8; 8 + 1000];
+    post_input[..4].copy_from_slice(&1000u32.to_le_bytes());
+    let mut retrieve_input = [0u8; 16];
+    retrieve_input[..4].copy_from_slice(&600u32.to_le_bytes());
+    retrieve_input[4..8].copy_from_slice(&1u32.to_le_bytes()); // RETRIEVE_LOOP
+    retrieve_input[8..].copy_from_slice(&100u64.to_le_bytes()); // timeout
+    let mut host_buf = [0u8; 4096];
+    let delivery = [0x5Au8; 700];
+
+    let n = allocations_during(|| {
+        for _ in 0..200 {
+            let mem = &mut g.hv.partition_mut(p).unwrap().memory;
+            mem.write(IN, &post_input).unwrap();
+            mem.write(IN + 0x100, &retrieve_input).unwrap();
+            assert!(matches!(g.hv.dispatch(p, VP0, post), Dispatch::Complete(_)));
+            g.hv.receive(p, &mut host_buf).unwrap();
+            g.hv.deliver(p, &delivery).unwrap();
+            assert!(matches!(
+                g.hv.dispatch(p, VP0, retrieve),
+                Dispatch::Complete(_)
+            ));
+            assert!(matches!(
+                g.hv.dispatch(p, VP0, retrieve),
+                Dispatch::Complete(_)
+            ));
+            assert!(
+                matches!(g.hv.dispatch(p, VP0, retrieve), Dispatch::Suspended { .. }),
+                "buffer empty: waits"
+            );
+            g.hv.deliver(p, &delivery[..10]).unwrap();
+            assert_eq!(
+                g.hv.take_completion(p, VP0).unwrap().unwrap().status(),
+                HvStatus::SUCCESS
+            );
+            assert!(matches!(
+                g.hv.dispatch(p, VP0, retrieve),
+                Dispatch::Suspended { .. }
+            ));
+            g.hv.advance_clock(1_000);
+            assert_eq!(
+                g.hv.take_completion(p, VP0).unwrap().unwrap().status(),
+                HvStatus::NO_DATA
+            );
+            assert_eq!(
+                g.hv.dispatch(p, VP0, reset),
+                Dispatch::Complete(HvStatus::NO_DATA.into())
+            );
+            assert_eq!(
+                g.hv.dispatch(p, VP0, bad),
+                Dispatch::Complete(HvStatus::INVALID_HYPERCALL_INPUT.into())
+            );
+            assert_eq!(
+                g.hv.dispatch(p, VP0, unknown),
+                Dispatch::Complete(HvStatus::INVALID_HYPERCALL_CODE.into())
+            );
+        }
+    });
+    assert_eq!(n, 0, "hypercalls allocated {n} times");
+    let (inc, out) = g.accounting();
+    assert_eq!(
+        (inc.written, out.written),
+        (200 * 710, 200 * 1000),
+        "the loop really moved data"
+    );
+}
