@@ -242,6 +242,88 @@ pub struct ResetDebugSessionInput {
     pub padding: u32,
 }
 
+/// `HV_DEBUG_MUX_PACKET_LEADER`: the first four bytes of every mux packet.
+pub const HV_DEBUG_MUX_PACKET_LEADER: u32 = 0x1122_3344;
+
+/// The `Type` of a mux packet (HDK `HV_DEBUG_MUX_PACKET_TYPE_*`).
+#[repr(transparent)]
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Debug,
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    zerocopy::Unaligned,
+)]
+pub struct MuxPacketType(pub zerocopy::little_endian::U16);
+
+impl MuxPacketType {
+    /// Debug data for the channel.
+    pub const DATA: Self = Self(zerocopy::little_endian::U16::new(1));
+    /// A break-in request: the one message in the otherwise opaque byte stream.
+    pub const BREAKIN: Self = Self(zerocopy::little_endian::U16::new(2));
+    /// A query for the channels.
+    pub const QUERY_CHANNELS: Self = Self(zerocopy::little_endian::U16::new(3));
+}
+
+/// `HV_DEBUG_MUX_PACKET_HEADER` (HDK, `#pragma pack(1)`): the header of a packet on the multiplexed
+/// debug transport. The debug data is otherwise an opaque byte stream; the break-in is the exception.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    zerocopy::Unaligned,
+    Layout,
+)]
+#[hv(tlfs = "HV_DEBUG_MUX_PACKET_HEADER", size = 16, align = 1)]
+#[repr(C)]
+pub struct MuxPacketHeader {
+    /// [`HV_DEBUG_MUX_PACKET_LEADER`].
+    #[hv(offset = 0, tlfs = "Leader")]
+    pub leader: zerocopy::little_endian::U32,
+    /// What the packet is.
+    #[hv(offset = 4, tlfs = "Type")]
+    pub packet_type: MuxPacketType,
+    /// Bytes of data after the header.
+    #[hv(offset = 6, tlfs = "Length")]
+    pub length: zerocopy::little_endian::U16,
+    /// Checksum of the data.
+    #[hv(offset = 8, tlfs = "CRC")]
+    pub crc: zerocopy::little_endian::U32,
+    /// The debug channel the packet belongs to.
+    #[hv(offset = 12, tlfs = "Channel")]
+    pub channel: zerocopy::little_endian::U16,
+    /// Reserved.
+    #[hv(offset = 14, tlfs = "Reserved")]
+    pub reserved: zerocopy::little_endian::U16,
+}
+
+impl MuxPacketHeader {
+    /// A break-in packet for `channel`: no data follows.
+    #[must_use]
+    pub fn break_in(channel: DebugChannelId) -> Self {
+        Self {
+            leader: HV_DEBUG_MUX_PACKET_LEADER.into(),
+            packet_type: MuxPacketType::BREAKIN,
+            length: 0.into(),
+            crc: 0.into(),
+            channel: channel.0.into(),
+            reserved: 0.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
@@ -292,6 +374,19 @@ mod tests {
         assert_eq!(input.payload(), Ok(&b"abc"[..]));
         input.count = 4089;
         assert_eq!(input.payload(), Err(CountTooLarge(4089)));
+    }
+
+    #[test]
+    fn break_in_packet_bytes() {
+        let p = MuxPacketHeader::break_in(DebugChannelId(0x0102));
+        assert_eq!(
+            p.as_bytes(),
+            &[
+                0x44, 0x33, 0x22, 0x11, 2, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x01, 0, 0
+            ]
+        );
+        let (back, rest) = MuxPacketHeader::ref_from_prefix(p.as_bytes()).unwrap();
+        assert_eq!((back.packet_type, rest.len()), (MuxPacketType::BREAKIN, 0));
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub static SECTION: registry::Section = registry::Section {
         debug::RetrieveDebugDataInput::TYPE_LAYOUT,
         debug::RetrieveDebugDataOutput::TYPE_LAYOUT,
         debug::ResetDebugSessionInput::TYPE_LAYOUT,
+        debug::MuxPacketHeader::TYPE_LAYOUT,
         synic::MessageHeader::TYPE_LAYOUT,
         synic::Message::TYPE_LAYOUT,
     ],

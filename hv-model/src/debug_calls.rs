@@ -4,16 +4,54 @@
 //! The dispatcher has already checked the input value, the fixed parameter blocks, and, in this
 //! order, `FEATURE_UNAVAILABLE`, `ACCESS_DENIED` and `OPERATION_DENIED`. Each handler then checks its
 //! parameters (`INVALID_PARAMETER`) before producing its own result, and writes output only on success.
+//!
+//! # HvPostDebugData (0x69)
+//!
+//! Appends `Count` bytes to the outgoing buffer, all or nothing.
+//!
+//! `INVALID_PARAMETER` for `Count > 4088`, data crossing the input page, or an option other than
+//! `POST_LOOP`; `INSUFFICIENT_BUFFERS` (nothing posted) when the outgoing buffer lacks room for the
+//! whole block. `Count = 0` is a legal probe. On success `PendingCount` is the bytes pending in the
+//! outgoing buffer, these included. `POST_LOOP` is a hint the model answers at once.
+//!
+//! Other implementations: QEMU sends part of the block and returns `INSUFFICIENT_BUFFERS` with the
+//! remainder as `PendingCount`; KVM answers the fast form with `INVALID_PARAMETER` (here
+//! `INVALID_HYPERCALL_INPUT`, as for any call used in a form it does not allow).
+//!
+//! # HvRetrieveDebugData (0x6A)
+//!
+//! Moves up to `Count` bytes from the incoming buffer to the output page.
+//!
+//! After the parameter checks (`Count > 4088`, data crossing the output page, an option other than
+//! `RETRIEVE_LOOP | RETRIEVE_TEST_ACTIVITY`): with `TEST_ACTIVITY`, `INACTIVE` when no byte arrived
+//! since this partition's last retrieve attempt (every attempt that gets this far refreshes that
+//! mark). With nothing pending: `RETRIEVE_LOOP` and a nonzero `Timeout` suspend the VP until data
+//! arrives or the timeout passes (then `NO_DATA`); otherwise `NO_DATA`. `Count = 0` with data pending
+//! is `SUCCESS` with no bytes. `RemainingCount` is the bytes still pending after the call.
+//!
+//! Other implementations: QEMU ignores the options and timeout and sets `RemainingCount` to
+//! `Count - RetrievedCount`.
+//!
+//! # HvResetDebugSession (0x6B)
+//!
+//! Purges the selected buffers; pending data is lost.
+//!
+//! `INVALID_PARAMETER` for an unknown flag or for neither purge flag; `NO_DATA` when nothing was
+//! purged. The `Padding` half of the input is ignored. No output.
+//!
+//! Other implementations: QEMU ignores the options and writes a 24-byte `HV_DEBUG_NET_DATA` output,
+//! as newer Windows headers define; the 2013 reference has no output, as here.
 
 use hv_abi::debug::{
     DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, HV_DEBUG_MAXIMUM_DATA_SIZE,
     PostDebugDataInput, PostDebugDataOutput, ResetDebugSessionInput, RetrieveDebugDataInput,
     RetrieveDebugDataOutput,
 };
-use hv_abi::{HvError, HvResult, HvStatus};
+use hv_abi::{HvResult, HvStatus};
 use zerocopy::{FromBytes, IntoBytes};
 
 use crate::channel::DebugChannel;
+use crate::fail;
 use crate::memory::{GuestMemory, PAGE_SIZE};
 
 /// What a handler asks the dispatcher to do after it succeeds.
@@ -23,10 +61,6 @@ pub(crate) enum CallResult {
     Done,
     /// The VP waits until data arrives or the clock reaches `deadline`.
     Wait { deadline: u64 },
-}
-
-fn fail<T>(status: HvStatus) -> HvResult<T> {
-    Err(HvError::new(status).expect("a failing status"))
 }
 
 /// `INVALID_PARAMETER` when `count` exceeds 4088 or `[gpa + 8, gpa + 8 + count)` leaves `gpa`'s page.
@@ -56,16 +90,7 @@ fn post_header(memory: &GuestMemory, gpa: u64) -> HvResult<(u32, DebugPostOption
     }
 }
 
-/// HvPostDebugData (0x69): appends `Count` bytes to the outgoing buffer, all or nothing.
-///
-/// `INVALID_PARAMETER` for `Count > 4088`, data crossing the input page, or an option other than
-/// `POST_LOOP`; `INSUFFICIENT_BUFFERS` (nothing posted) when the outgoing buffer lacks room for the
-/// whole block. `Count = 0` is a legal probe. On success `PendingCount` is the bytes pending in the
-/// outgoing buffer, these included. `POST_LOOP` is a hint the model answers at once.
-///
-/// Other implementations: QEMU sends part of the block and returns `INSUFFICIENT_BUFFERS` with the
-/// remainder as `PendingCount`; KVM answers the fast form with `INVALID_PARAMETER` (here
-/// `INVALID_HYPERCALL_INPUT`, as for any call used in a form it does not allow).
+/// HvPostDebugData (0x69): appends `Count` bytes to the outgoing buffer, all or nothing. See the module documentation.
 pub(crate) fn post(
     memory: &mut GuestMemory,
     channel: &mut DebugChannel,
@@ -89,17 +114,7 @@ pub(crate) fn post(
     Ok(CallResult::Done)
 }
 
-/// HvRetrieveDebugData (0x6A): moves up to `Count` bytes from the incoming buffer to the output page.
-///
-/// After the parameter checks (`Count > 4088`, data crossing the output page, an option other than
-/// `RETRIEVE_LOOP | RETRIEVE_TEST_ACTIVITY`): with `TEST_ACTIVITY`, `INACTIVE` when no byte arrived
-/// since this partition's last retrieve attempt (every attempt that gets this far refreshes that
-/// mark). With nothing pending: `RETRIEVE_LOOP` and a nonzero `Timeout` suspend the VP until data
-/// arrives or the timeout passes (then `NO_DATA`); otherwise `NO_DATA`. `Count = 0` with data pending
-/// is `SUCCESS` with no bytes. `RemainingCount` is the bytes still pending after the call.
-///
-/// Other implementations: QEMU ignores the options and timeout and sets `RemainingCount` to
-/// `Count - RetrievedCount`.
+/// HvRetrieveDebugData (0x6A): moves up to `Count` bytes from the incoming buffer to the output page. See the module documentation.
 pub(crate) fn retrieve(
     memory: &mut GuestMemory,
     channel: &mut DebugChannel,
@@ -150,13 +165,7 @@ pub(crate) fn reset_options(memory: &GuestMemory, in_gpa: u64) -> HvResult<u32> 
         .map_or_else(|| fail(HvStatus::INVALID_ALIGNMENT), Ok)
 }
 
-/// HvResetDebugSession (0x6B): purges the selected buffers; pending data is lost.
-///
-/// `INVALID_PARAMETER` for an unknown flag or for neither purge flag; `NO_DATA` when nothing was
-/// purged. The `Padding` half of the input is ignored. No output.
-///
-/// Other implementations: QEMU ignores the options and writes a 24-byte `HV_DEBUG_NET_DATA` output,
-/// as newer Windows headers define; the 2013 reference has no output, as here.
+/// HvResetDebugSession (0x6B): purges the selected buffers; pending data is lost. See the module documentation.
 pub(crate) fn reset(channel: &mut DebugChannel, options: u32) -> HvResult<CallResult> {
     let options = DebugPurgeOptions::from_bits_retain(options);
     unknown_flags_are_invalid(options.unknown_bits())?;

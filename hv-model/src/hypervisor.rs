@@ -4,12 +4,13 @@ use alloc::vec::Vec;
 
 use hv_abi::debug::{DebugChannelId, HV_DEBUG_MAXIMUM_DATA_SIZE};
 use hv_abi::{
-    CallCode, CallDescriptor, CallKind, HvError, HvResult, HvStatus, HypercallInput,
-    HypercallOutput, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex,
+    CallCode, CallDescriptor, CallKind, HvResult, HvStatus, HypercallInput, HypercallOutput,
+    PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex,
 };
 
 use crate::channel::{Accounting, DebugChannel};
 use crate::debug_calls::{self, CallResult};
+use crate::fail;
 use crate::memory::{GuestMemory, PAGE_SIZE};
 
 /// Hypervisor-wide settings.
@@ -57,6 +58,7 @@ impl core::error::Error for ConfigError {}
 
 /// The registers of the x64 hypercall convention.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Registers {
     /// The hypercall input value.
     pub rcx: u64,
@@ -196,10 +198,6 @@ pub struct Hypervisor {
     debugging_enabled: bool,
     now: u64,
     partitions: Vec<Partition>,
-}
-
-fn fail<T>(status: HvStatus) -> HvResult<T> {
-    Err(HvError::new(status).expect("a failing status"))
 }
 
 impl Hypervisor {
@@ -534,6 +532,13 @@ impl Hypervisor {
             }
             _ => fail(HvStatus::INVALID_HYPERCALL_CODE),
         }
+    }
+
+    /// Whether a partition's debug channel is usable: `HV_STATUS_FEATURE_UNAVAILABLE` (debugging off),
+    /// `HV_STATUS_ACCESS_DENIED` (no Debugging privilege) or `HV_STATUS_OPERATION_DENIED` (channel id
+    /// 0 or shared), in that order, as every debug hypercall checks it.
+    pub fn debug_access(&self, id: PartitionId) -> HvResult<()> {
+        self.check_debug_access(self.index(id)?)
     }
 
     /// FEATURE_UNAVAILABLE, then ACCESS_DENIED, then OPERATION_DENIED, as DESIGN.md orders them.

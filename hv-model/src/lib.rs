@@ -10,6 +10,10 @@
 //!   [`Hypervisor::complete`], property and privilege changes, debugging disabled) return a
 //!   [`PartitionEvent`] for the debugger engine.
 //!
+//! - [`guest::GuestVp`]: a guest VP issuing the debug calls through registers and its parameter pages.
+//! - [`engine::Engine`]: the host-side debugger engine of a channel, reporting session changes as
+//!   dbgeng's `IDebugEventCallbacks::SessionStatus` documents.
+//!
 //! Nothing blocks: a retrieve that would wait reports [`Dispatch::Suspended`]. Nothing is lost: every byte
 //! is read, purged, dropped or pending ([`Accounting`]). Nothing panics on guest input, and a hypercall
 //! allocates nothing once the partition is set up.
@@ -20,7 +24,9 @@
 extern crate alloc;
 
 mod channel;
-mod debug_calls;
+pub mod debug_calls;
+pub mod engine;
+pub mod guest;
 mod hypervisor;
 mod memory;
 
@@ -29,3 +35,8 @@ pub use hypervisor::{
     Config, ConfigError, Dispatch, Hypervisor, Partition, PartitionEvent, PartitionState, Registers,
 };
 pub use memory::{GuestMemory, PAGE_SIZE, Unmapped};
+
+/// `Err` with a failing `status` that is known at the call site.
+pub(crate) fn fail<T>(status: hv_abi::HvStatus) -> hv_abi::HvResult<T> {
+    Err(hv_abi::HvError::new(status).expect("callers pass a failing status"))
+}

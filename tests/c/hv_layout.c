@@ -84,6 +84,17 @@ typedef struct HV_CALL_ATTRIBUTES {
     UINT32 Padding;
 } HV_INPUT_RESET_DEBUG_SESSION;
 
+#pragma pack(push, 1)
+typedef struct {
+    UINT32 Leader;
+    UINT16 Type;
+    UINT16 Length;
+    UINT32 CRC;
+    UINT16 Channel;
+    UINT16 Reserved;
+} HV_DEBUG_MUX_PACKET_HEADER;
+#pragma pack(pop)
+
 /* SynIC messages. */
 typedef union {
     UINT8 AsUINT8;
@@ -293,6 +304,14 @@ int main(void) {
     TYPE(HV_INPUT_RESET_DEBUG_SESSION);
     FIELD(HV_INPUT_RESET_DEBUG_SESSION, Options);
     FIELD(HV_INPUT_RESET_DEBUG_SESSION, Padding);
+
+    TYPE(HV_DEBUG_MUX_PACKET_HEADER);
+    FIELD(HV_DEBUG_MUX_PACKET_HEADER, Leader);
+    FIELD(HV_DEBUG_MUX_PACKET_HEADER, Type);
+    FIELD(HV_DEBUG_MUX_PACKET_HEADER, Length);
+    FIELD(HV_DEBUG_MUX_PACKET_HEADER, CRC);
+    FIELD(HV_DEBUG_MUX_PACKET_HEADER, Channel);
+    FIELD(HV_DEBUG_MUX_PACKET_HEADER, Reserved);
 
     TYPE(HV_MESSAGE_HEADER);
     FIELD(HV_MESSAGE_HEADER, MessageType);
