@@ -160,3 +160,111 @@ fn abi_text_names_types_and_fields() {
     assert!(out.contains("     24      8  Rip"), "{out}");
     assert!(out.contains("0x0000001b  HV_STATUS_NO_DATA"), "{out}");
 }
+
+fn with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hvtool"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("hvtool runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn simulate_runs_the_built_in_session() {
+    let out = ok(&["simulate"]);
+    let lines: Vec<&str> = out.lines().collect();
+    let at = |prefix: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix}: {out}"))
+    };
+    assert!(lines[at("reboot")].ends_with("Reset(PartitionId(1))"));
+    assert_eq!(
+        lines[at("reboot") + 1..at("reboot") + 5],
+        [
+            "    callbacks 0: ChangeEngineState(0x10, 7)",
+            "    callbacks 0: SessionStatus(DEBUG_SESSION_REBOOT)",
+            "    callbacks 0: SessionStatus(DEBUG_SESSION_ACTIVE)",
+            "    callbacks 0: ChangeDebuggeeState(0xffffffff, 0)",
+        ]
+    );
+    assert!(lines[at("reset both")].ends_with("HV_STATUS_NO_DATA"));
+    assert!(
+        lines[at("retrieve 4088")].contains("16 bytes 44 33 22 11 02 00"),
+        "{out}"
+    );
+    assert!(out.contains("SessionStatus(DEBUG_SESSION_END_SESSION_ACTIVE_DETACH)"));
+    assert!(
+        out.ends_with(
+            "outgoing: Accounting { written: 34, read: 28, purged: 6, dropped: 0, pending: 0 }\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        ok(&["simulate", "--print-default"])
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .count(),
+        12
+    );
+}
+
+#[test]
+fn simulate_reads_a_script_from_stdin_and_waits_on_the_virtual_clock() {
+    let script = "attach\nretrieve 10 loop 100\nadvance 99\nadvance 1\nretrieve 10 loop 50\ndeliver hi\nrevoke\n";
+    let out = with_stdin(&["simulate", "-"], script);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.contains("retrieve 10 loop 100             VP waits until t=100"),
+        "{out}"
+    );
+    assert!(
+        out.contains("advance 99                       t=99\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "advance 1                        t=100, the waiting retrieve ended: HV_STATUS_NO_DATA"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("SessionStatus(DEBUG_SESSION_FAILURE)"),
+        "revoking Debugging loses the channel: {out}"
+    );
+}
+
+#[test]
+fn simulate_keeps_what_ran_and_names_the_bad_line() {
+    let out = with_stdin(&["simulate", "-"], "attach\npost hi\n\nretrieve many\n");
+    assert!(!out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("post hi                          HV_STATUS_SUCCESS, PendingCount 2"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("line 4: `many` is not a 64-bit number"),
+        "{stderr}"
+    );
+    assert!(
+        fails(&["simulate", "/nonexistent/script"]).contains("cannot read /nonexistent/script")
+    );
+}
