@@ -55,11 +55,11 @@ pub fn bitfield(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Makes an open code space out of an `impl` block of associated consts.
 ///
-/// `#[open_enum(prefix = "HV_STATUS_")]` (TLFS name = prefix + const name) or `#[open_enum]` with a
-/// `#[tlfs = "HvCallPostDebugData"]` on each const. A const marked `#[alias]` is found by `from_name`
-/// but never printed. The type must be a tuple struct over one unsigned integer with
-/// `#[derive(PartialEq, Eq)]`; the macro adds `NAMED`, `ALIASES`, `name()`, `from_name()`,
-/// `description()` (the first line of each const's doc comment) and `Debug`/`Display`.
+/// `#[open_enum(u16, prefix = "HV_STATUS_")]` (TLFS name = prefix + const name) or `#[open_enum(u32)]`
+/// with a `#[tlfs = "HvCallPostDebugData"]` on each const. A const marked `#[alias]` is found by
+/// `from_name` but never printed. The type must be a tuple struct over the named unsigned integer with
+/// `#[derive(PartialEq, Eq)]`; the macro adds `from_bits`/`into_bits`, `NAMED`, `ALIASES`, `name()`,
+/// `from_name()`, `description()` (the first line of each const's doc comment) and `Debug`/`Display`.
 #[proc_macro_attribute]
 pub fn open_enum(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = syn::parse_macro_input!(item as syn::ItemImpl);

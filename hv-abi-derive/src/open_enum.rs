@@ -8,15 +8,31 @@ use crate::util::{str_value, summary};
 
 pub(crate) fn expand(attr: TokenStream, item: &ItemImpl) -> Result<TokenStream> {
     let mut prefix: Option<LitStr> = None;
+    let mut repr: Option<syn::Ident> = None;
     syn::meta::parser(|meta| {
         if meta.path.is_ident("prefix") {
             prefix = Some(str_value(&meta)?);
             Ok(())
+        } else if let Some(id) = meta
+            .path
+            .get_ident()
+            .filter(|id| ["u8", "u16", "u32", "u64"].contains(&&*id.to_string()))
+        {
+            repr = Some(id.clone());
+            Ok(())
         } else {
-            Err(meta.error("open_enum: expected `prefix = \"...\"`"))
+            Err(meta.error(
+                "open_enum: expected the storage type (u8..u64) and optionally `prefix = \"...\"`",
+            ))
         }
     })
     .parse2(attr)?;
+    let repr = repr.ok_or_else(|| {
+        Error::new(
+            item.self_ty.span(),
+            "open_enum: name the storage type: #[open_enum(u16)]",
+        )
+    })?;
     if item.trait_.is_some() {
         return Err(Error::new(
             item.span(),
@@ -109,6 +125,18 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemImpl) -> Result<TokenStream> 
         #out
 
         impl #self_ty {
+            /// Wraps a raw value; every value is kept, named or not.
+            #[must_use]
+            pub const fn from_bits(bits: #repr) -> Self {
+                Self(bits)
+            }
+
+            /// The raw value.
+            #[must_use]
+            pub const fn into_bits(self) -> #repr {
+                self.0
+            }
+
             /// Every named value with its TLFS name, in declaration order (aliases are in `ALIASES`).
             pub const NAMED: &'static [(&'static str, Self)] = &[#(#named_rows),*];
 

@@ -30,18 +30,6 @@ use crate::debug::{
 pub struct CallCode(u16);
 
 impl CallCode {
-    /// Wraps a raw call code.
-    #[must_use]
-    pub const fn from_bits(bits: u16) -> Self {
-        Self(bits)
-    }
-
-    /// The raw call code.
-    #[must_use]
-    pub const fn into_bits(self) -> u16 {
-        self.0
-    }
-
     /// How the call is encoded, for the calls this workspace implements (the three debug calls).
     #[must_use]
     pub fn descriptor(self) -> Option<&'static CallDescriptor> {
@@ -49,7 +37,7 @@ impl CallCode {
     }
 }
 
-#[crate::open_enum]
+#[crate::open_enum(u16)]
 impl CallCode {
     /// Switches the virtual address space of the calling VP.
     #[tlfs = "HvCallSwitchVirtualAddressSpace"]

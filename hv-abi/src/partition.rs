@@ -106,21 +106,7 @@ crate::flags! {
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct PartitionPropertyCode(u32);
 
-impl PartitionPropertyCode {
-    /// Wraps a raw property code.
-    #[must_use]
-    pub const fn from_bits(bits: u32) -> Self {
-        Self(bits)
-    }
-
-    /// The raw property code.
-    #[must_use]
-    pub const fn into_bits(self) -> u32 {
-        self.0
-    }
-}
-
-#[crate::open_enum]
+#[crate::open_enum(u32)]
 impl PartitionPropertyCode {
     /// The partition's privilege mask.
     #[tlfs = "HvPartitionPropertyPrivilegeFlags"]

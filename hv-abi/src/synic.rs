@@ -32,18 +32,6 @@ impl MessageType {
     /// `HV_MESSAGE_TYPE_HYPERVISOR_MASK`: set in every type the hypervisor itself sends.
     pub const HYPERVISOR_MASK: u32 = 0x8000_0000;
 
-    /// Wraps a raw message type.
-    #[must_use]
-    pub const fn from_bits(bits: u32) -> Self {
-        Self(bits)
-    }
-
-    /// The raw message type.
-    #[must_use]
-    pub const fn into_bits(self) -> u32 {
-        self.0
-    }
-
     /// `true` for types the hypervisor sends (bit 31 set).
     #[must_use]
     pub const fn is_hypervisor(self) -> bool {
@@ -51,7 +39,7 @@ impl MessageType {
     }
 }
 
-#[crate::open_enum]
+#[crate::open_enum(u32)]
 impl MessageType {
     /// No message: the slot is free.
     #[tlfs = "HvMessageTypeNone"]

@@ -45,18 +45,6 @@ compile_error!("the Hyper-V ABI is little-endian; hv-status does not support big
 pub struct HvStatus(u16);
 
 impl HvStatus {
-    /// Wraps a raw status value.
-    #[must_use]
-    pub const fn from_bits(bits: u16) -> Self {
-        Self(bits)
-    }
-
-    /// The raw status value.
-    #[must_use]
-    pub const fn into_bits(self) -> u16 {
-        self.0
-    }
-
     /// `true` for `HV_STATUS_SUCCESS` (0).
     #[must_use]
     pub const fn is_success(self) -> bool {
@@ -72,7 +60,7 @@ impl HvStatus {
     }
 }
 
-#[open_enum(prefix = "HV_STATUS_")]
+#[open_enum(u16, prefix = "HV_STATUS_")]
 impl HvStatus {
     /// The operation succeeded.
     pub const SUCCESS: Self = Self(0x0000);

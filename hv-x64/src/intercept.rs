@@ -321,21 +321,7 @@ pub struct ExceptionInterceptMessage {
 )]
 pub struct CacheType(u32);
 
-impl CacheType {
-    /// Wraps a raw cache type.
-    #[must_use]
-    pub const fn from_bits(bits: u32) -> Self {
-        Self(bits)
-    }
-
-    /// The raw cache type.
-    #[must_use]
-    pub const fn into_bits(self) -> u32 {
-        self.0
-    }
-}
-
-#[open_enum]
+#[open_enum(u32)]
 impl CacheType {
     /// Uncached.
     #[tlfs = "HvCacheTypeUncached"]
