@@ -279,6 +279,30 @@ pub trait EventCallbacks {
     ) -> Result<(), CallbackError>;
 }
 
+/// Callbacks that ask for `mask` and do nothing else; the engine's [`Engine::trace`] records what they
+/// were sent. For tools and tests that only need the trace.
+#[derive(Clone, Copy, Debug)]
+pub struct TraceOnly(pub EventInterest);
+
+impl EventCallbacks for TraceOnly {
+    fn interest_mask(&self) -> Result<EventInterest, CallbackError> {
+        Ok(self.0)
+    }
+    fn session_status(&mut self, _: SessionStatus) -> Result<(), CallbackError> {
+        Ok(())
+    }
+    fn change_debuggee_state(
+        &mut self,
+        _: ChangeDebuggeeState,
+        _: u64,
+    ) -> Result<(), CallbackError> {
+        Ok(())
+    }
+    fn change_engine_state(&mut self, _: ChangeEngineState, _: u64) -> Result<(), CallbackError> {
+        Ok(())
+    }
+}
+
 /// A loaded debugger extension.
 pub trait Extension {
     /// Whether the extension exports `DebugExtensionNotify`; read once, when it is loaded.

@@ -6,10 +6,7 @@ use hv_abi::debug::{
     DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, MuxPacketHeader,
 };
 use hv_abi::{HvResult, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
-use hv_model::engine::{
-    CallbackError, ChangeDebuggeeState, ChangeEngineState, EndSessionFlags, Engine, EngineError,
-    Event, EventCallbacks, EventInterest, SessionStatus,
-};
+use hv_model::engine::{EndSessionFlags, Engine, EngineError, Event, EventInterest, TraceOnly};
 use hv_model::guest::{GuestVp, Retrieved};
 use hv_model::{Config, Hypervisor, PartitionEvent};
 use zerocopy::IntoBytes;
@@ -97,6 +94,14 @@ impl Sim {
             }
             Err(e) => e.status().to_string(),
         }
+    }
+
+    fn lifecycle(
+        &mut self,
+        change: fn(&mut Hypervisor, PartitionId) -> HvResult<PartitionEvent>,
+    ) -> String {
+        let e = change(&mut self.hv, self.p);
+        self.event(e)
     }
 
     fn property_event(&mut self, code: PartitionPropertyCode, value: u64) -> String {
@@ -202,22 +207,10 @@ impl Sim {
                     _ => format!("t={}", self.hv.now()),
                 }
             }
-            "reboot" => {
-                let e = self.hv.reset(self.p);
-                self.event(e)
-            }
-            "save" => {
-                let e = self.hv.save(self.p);
-                self.event(e)
-            }
-            "complete" => {
-                let e = self.hv.complete(self.p);
-                self.event(e)
-            }
-            "terminate" => {
-                let e = self.hv.terminate(self.p);
-                self.event(e)
-            }
+            "reboot" => self.lifecycle(Hypervisor::reset),
+            "save" => self.lifecycle(Hypervisor::save),
+            "complete" => self.lifecycle(Hypervisor::complete),
+            "terminate" => self.lifecycle(Hypervisor::terminate),
             "revoke" => self.property_event(PartitionPropertyCode::PRIVILEGE_FLAGS, 0),
             "channel" => {
                 let id = parse_num(words.next(), "ID")?;
@@ -310,33 +303,14 @@ fn show(data: &[u8]) -> String {
     }
 }
 
-/// Records every notification the engine makes, so the trace shows them.
-struct Everything;
-
-impl EventCallbacks for Everything {
-    fn interest_mask(&self) -> Result<EventInterest, CallbackError> {
-        Ok(EventInterest::all())
-    }
-    fn session_status(&mut self, _: SessionStatus) -> Result<(), CallbackError> {
-        Ok(())
-    }
-    fn change_debuggee_state(
-        &mut self,
-        _: ChangeDebuggeeState,
-        _: u64,
-    ) -> Result<(), CallbackError> {
-        Ok(())
-    }
-    fn change_engine_state(&mut self, _: ChangeEngineState, _: u64) -> Result<(), CallbackError> {
-        Ok(())
-    }
-}
-
 /// Runs `script` (one command a line, `#` comments). Returns the transcript, and the first bad line's
 /// error, if any: the transcript then holds every line before it.
 pub(crate) fn run(script: &str) -> (String, Option<String>) {
     let mut sim = Sim::new();
-    if let Err(e) = sim.engine.register_callbacks(Box::new(Everything)) {
+    if let Err(e) = sim
+        .engine
+        .register_callbacks(Box::new(TraceOnly(EventInterest::all())))
+    {
         return (String::new(), Some(format!("callbacks refused: {e:?}")));
     }
     for (n, line) in script.lines().enumerate() {

@@ -8,8 +8,7 @@ use hv_abi::debug::{
 };
 use hv_abi::{HvStatus, PartitionPrivileges, PartitionPropertyCode, VpIndex};
 use hv_model::engine::{
-    CallbackError, ChangeDebuggeeState, ChangeEngineState, EndSessionFlags, Engine, EngineError,
-    Event, EventCallbacks, EventInterest, SessionStatus,
+    EndSessionFlags, Engine, EngineError, Event, EventInterest, SessionStatus, TraceOnly,
 };
 use hv_model::guest::{GuestVp, Retrieved};
 use hv_model::{Config, Hypervisor, PartitionState};
@@ -29,27 +28,6 @@ fn statuses(trace: &[Event]) -> Vec<SessionStatus> {
         .collect()
 }
 
-struct StatusOnly;
-
-impl EventCallbacks for StatusOnly {
-    fn interest_mask(&self) -> Result<EventInterest, CallbackError> {
-        Ok(EventInterest::SESSION_STATUS)
-    }
-    fn session_status(&mut self, _: SessionStatus) -> Result<(), CallbackError> {
-        Ok(())
-    }
-    fn change_debuggee_state(
-        &mut self,
-        _: ChangeDebuggeeState,
-        _: u64,
-    ) -> Result<(), CallbackError> {
-        Ok(())
-    }
-    fn change_engine_state(&mut self, _: ChangeEngineState, _: u64) -> Result<(), CallbackError> {
-        Ok(())
-    }
-}
-
 #[test]
 fn a_debug_session_from_attach_to_detach() {
     let channel = DebugChannelId(2);
@@ -63,7 +41,9 @@ fn a_debug_session_from_attach_to_detach() {
     .unwrap();
     let guest = GuestVp::new(&mut hv, p, VpIndex(0), 0x10_000, 0x11_000).unwrap();
     let mut engine = Engine::new();
-    engine.register_callbacks(Box::new(StatusOnly)).unwrap();
+    engine
+        .register_callbacks(Box::new(TraceOnly(EventInterest::SESSION_STATUS)))
+        .unwrap();
     engine.attach(&hv, p).unwrap();
 
     // The guest posts; the engine reads exactly that.
