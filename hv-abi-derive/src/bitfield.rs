@@ -338,12 +338,10 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
             #(#docs)*
             #sep
             #[doc = #get_doc]
-            #[inline]
             #[must_use]
             #vis const fn #ident(self) -> #ty { #get }
 
             #[doc = #with_doc]
-            #[inline]
             #[must_use]
             #vis const fn #with(self, value: #ty) -> Self {
                 Self((self.0 & !(#m << #lsb)) | (((#put) & #m) << #lsb))
@@ -375,22 +373,18 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
             pub const RESERVED_MASK: #repr = #reserved_mask;
 
             /// The value with every bit zero.
-            #[inline]
             #[must_use]
             pub const fn new() -> Self { Self(0) }
 
             /// Wraps a raw value; every bit, reserved ones included, is kept.
-            #[inline]
             #[must_use]
             pub const fn from_bits(bits: #repr) -> Self { Self(bits) }
 
             /// The raw value, every bit as it was set.
-            #[inline]
             #[must_use]
             pub const fn into_bits(self) -> #repr { self.0 }
 
             /// The reserved bits that are set (zero in a well-formed value).
-            #[inline]
             #[must_use]
             pub const fn reserved_bits(self) -> #repr { self.0 & Self::RESERVED_MASK }
 
