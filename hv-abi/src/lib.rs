@@ -11,6 +11,27 @@
 //! Wire structs are `#[repr(C)]` with zerocopy derives: read them with `T::ref_from_prefix(bytes)`.
 //! Open code spaces are `#[repr(transparent)]` newtypes, so unknown values round-trip. Type names are the
 //! TLFS names without the `HV_` prefix; each type's doc names the TLFS type. The ABI is little-endian.
+//!
+//! ```
+//! use hv_abi::{CallCode, HvStatus, HypercallInput, HypercallOutput};
+//! use hv_abi::debug::{DebugPurgeOptions, ResetDebugSessionInput};
+//! use zerocopy::FromBytes;
+//!
+//! // RCX of a fast HvResetDebugSession.
+//! let input = HypercallInput::from_bits(0x0001_006B);
+//! assert_eq!(input.call_code(), CallCode::RESET_DEBUG_SESSION);
+//! assert!(input.fast() && input.validate().is_ok());
+//!
+//! // Its 8 input bytes (RDX), read by value; unknown flag bits are kept and reported.
+//! let rdx = 0x0000_0000_0000_0007u64.to_le_bytes();
+//! let reset = ResetDebugSessionInput::read_from_bytes(&rdx).unwrap();
+//! assert_eq!(reset.options.unknown_bits(), 0x4);
+//! assert!(reset.options.contains(DebugPurgeOptions::PURGE_INCOMING_DATA));
+//!
+//! // RAX on return.
+//! let rax = HypercallOutput::from_status(HvStatus::NO_DATA);
+//! assert_eq!(format!("{:?}", rax.status()), "HV_STATUS_NO_DATA");
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

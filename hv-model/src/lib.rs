@@ -17,6 +17,29 @@
 //! Nothing blocks: a retrieve that would wait reports [`Dispatch::Suspended`]. Nothing is lost: every byte
 //! is read, purged, dropped or pending ([`Accounting`]). Nothing panics on guest input, and a hypercall
 //! allocates nothing once the partition is set up.
+//!
+//! ```
+//! use hv_abi::debug::{DebugPostOptions, DebugRetrieveOptions};
+//! use hv_abi::{PartitionPrivileges, PartitionPropertyCode, VpIndex};
+//! use hv_model::guest::{GuestVp, Retrieved};
+//! use hv_model::{Config, Hypervisor};
+//!
+//! let mut hv = Hypervisor::new(Config::default()).unwrap();
+//! let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
+//! hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2).unwrap();
+//! let guest = GuestVp::new(&mut hv, p, VpIndex(0), 0x1000, 0x2000).unwrap();
+//!
+//! // Guest to host.
+//! assert_eq!(guest.post(&mut hv, b"hello", DebugPostOptions::empty()), Ok(5));
+//! let mut buf = [0u8; 16];
+//! assert_eq!(hv.receive(p, &mut buf), Ok(5));
+//!
+//! // Host to guest.
+//! hv.deliver(p, b"go").unwrap();
+//! let got = guest.retrieve(&mut hv, &mut buf, DebugRetrieveOptions::empty(), 0).unwrap();
+//! assert_eq!(got, Retrieved::Data { retrieved: 2, remaining: 0 });
+//! assert_eq!(&buf[..2], b"go");
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

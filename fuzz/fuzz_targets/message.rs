@@ -1,0 +1,4 @@
+//! Fuzz target: `hv_tests::harness::message` (its doc says what it asserts).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hv_tests::harness::message(data));
