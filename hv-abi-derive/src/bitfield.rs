@@ -3,8 +3,8 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{
-    Attribute, Error, Expr, ExprLit, ExprRange, Fields, Ident, ItemStruct, Lit, LitInt, LitStr,
-    RangeLimits, Result, Type, parse::Parser, spanned::Spanned,
+    Attribute, Error, Expr, ExprLit, ExprRange, Fields, Ident, ItemStruct, Lit, LitInt, LitStr, RangeLimits, Result,
+    Type, parse::Parser, spanned::Spanned,
 };
 
 use crate::util::str_value;
@@ -44,9 +44,7 @@ fn uint_width(ident: &Ident) -> Option<u32> {
 
 fn lit_u32(expr: &Expr) -> Result<u32> {
     match expr {
-        Expr::Lit(ExprLit {
-            lit: Lit::Int(i), ..
-        }) => i.base10_parse(),
+        Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse(),
         other => Err(Error::new(other.span(), "bitfield: expected a bit number")),
     }
 }
@@ -81,15 +79,10 @@ fn parse_bits(attr: &Attribute) -> Result<(u32, u32, Option<LitStr>)> {
             }
             let meta = input.parse::<syn::MetaNameValue>()?;
             if !meta.path.is_ident("tlfs") {
-                return Err(Error::new(
-                    meta.path.span(),
-                    "bitfield: expected `tlfs = \"Name\"`",
-                ));
+                return Err(Error::new(meta.path.span(), "bitfield: expected `tlfs = \"Name\"`"));
             }
             match meta.value {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Str(s), ..
-                }) => tlfs = Some(s),
+                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => tlfs = Some(s),
                 other => return Err(Error::new(other.span(), "bitfield: `tlfs` takes a string")),
             }
         }
@@ -133,26 +126,15 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
         } else if let Some(id) = meta.path.get_ident().filter(|id| uint_width(id).is_some()) {
             repr = Some(id.clone());
         } else {
-            return Err(meta.error(
-                "bitfield: expected the storage type (u8, u16, u32, u64) and `tlfs = \"...\"`",
-            ));
+            return Err(meta.error("bitfield: expected the storage type (u8, u16, u32, u64) and `tlfs = \"...\"`"));
         }
         Ok(())
     })
     .parse2(attr)?;
     let name = &item.ident;
-    let repr = repr.ok_or_else(|| {
-        Error::new(
-            name.span(),
-            "bitfield: name the storage type: #[bitfield(u32, ...)]",
-        )
-    })?;
-    let tlfs = tlfs.ok_or_else(|| {
-        Error::new(
-            name.span(),
-            "bitfield: add tlfs = \"HV_...\" naming the published type",
-        )
-    })?;
+    let repr = repr.ok_or_else(|| Error::new(name.span(), "bitfield: name the storage type: #[bitfield(u32, ...)]"))?;
+    let tlfs =
+        tlfs.ok_or_else(|| Error::new(name.span(), "bitfield: add tlfs = \"HV_...\" naming the published type"))?;
     let width = uint_width(&repr).expect("checked above");
     if !item.generics.params.is_empty() {
         return Err(Error::new(
@@ -170,11 +152,7 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
     let mut fields = Vec::new();
     for f in &named.named {
         let ident = f.ident.clone().expect("named");
-        let bits_attrs: Vec<_> = f
-            .attrs
-            .iter()
-            .filter(|a| a.path().is_ident("bits"))
-            .collect();
+        let bits_attrs: Vec<_> = f.attrs.iter().filter(|a| a.path().is_ident("bits")).collect();
         let [bits_attr] = bits_attrs.as_slice() else {
             return Err(Error::new(
                 ident.span(),
@@ -212,12 +190,7 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
             }
             _ => {}
         }
-        let docs = f
-            .attrs
-            .iter()
-            .filter(|a| a.path().is_ident("doc"))
-            .cloned()
-            .collect();
+        let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
         fields.push(Field {
             tlfs: ftlfs.map_or_else(|| ident.to_string(), |s| s.value()),
             span: ident.span(),
@@ -329,11 +302,7 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
                  bits of `value` above the field's {fwidth}-bit width are discarded."
             )
         };
-        let sep = if docs.is_empty() {
-            quote!()
-        } else {
-            quote!(#[doc = ""])
-        };
+        let sep = if docs.is_empty() { quote!() } else { quote!(#[doc = ""]) };
         accessors.push(quote! {
             #(#docs)*
             #sep

@@ -64,10 +64,7 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
         ));
     };
     let Fields::Named(fields) = &data.fields else {
-        return Err(Error::new(
-            data.fields.span(),
-            "Layout: fields must be named",
-        ));
+        return Err(Error::new(data.fields.span(), "Layout: fields must be named"));
     };
 
     let mut asserts = Vec::new();
@@ -95,18 +92,14 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
         let offset = fspec.offset.ok_or_else(|| {
             Error::new(
                 fident.span(),
-                format!(
-                    "Layout: field `{fname}` needs #[hv(offset = N)] with its published offset"
-                ),
+                format!("Layout: field `{fname}` needs #[hv(offset = N)] with its published offset"),
             )
         })?;
         if let Some((prev, prev_name)) = &previous {
             if offset <= *prev {
                 return Err(Error::new(
                     fident.span(),
-                    format!(
-                        "Layout: field `{fname}` at offset {offset} does not come after `{prev_name}` at {prev}"
-                    ),
+                    format!("Layout: field `{fname}` at offset {offset} does not come after `{prev_name}` at {prev}"),
                 ));
             }
         }
@@ -129,18 +122,14 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
             }
         });
     }
-    let size_msg = format!(
-        "`{name}` ({}) is not the published {size} bytes",
-        tlfs.value()
-    );
+    let size_msg = format!("`{name}` ({}) is not the published {size} bytes", tlfs.value());
     asserts.push(quote! { ::core::assert!(::core::mem::size_of::<#ident>() == #size, #size_msg); });
     if let Some(align) = spec.align {
         let msg = format!(
             "`{name}` ({}) does not have the published {align}-byte alignment",
             tlfs.value()
         );
-        asserts
-            .push(quote! { ::core::assert!(::core::mem::align_of::<#ident>() == #align, #msg); });
+        asserts.push(quote! { ::core::assert!(::core::mem::align_of::<#ident>() == #align, #msg); });
     }
 
     Ok(quote! {

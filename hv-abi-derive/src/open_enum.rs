@@ -21,9 +21,7 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemImpl) -> Result<TokenStream> 
             repr = Some(id.clone());
             Ok(())
         } else {
-            Err(meta.error(
-                "open_enum: expected the storage type (u8..u64) and optionally `prefix = \"...\"`",
-            ))
+            Err(meta.error("open_enum: expected the storage type (u8..u64) and optionally `prefix = \"...\"`"))
         }
     })
     .parse2(attr)?;
@@ -40,10 +38,7 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemImpl) -> Result<TokenStream> 
         ));
     }
     let Type::Path(self_path) = &*item.self_ty else {
-        return Err(Error::new(
-            item.self_ty.span(),
-            "open_enum: expected a named type",
-        ));
+        return Err(Error::new(item.self_ty.span(), "open_enum: expected a named type"));
     };
     let type_name = self_path
         .path
@@ -67,8 +62,7 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemImpl) -> Result<TokenStream> 
                     Meta::NameValue(syn::MetaNameValue {
                         value:
                             syn::Expr::Lit(syn::ExprLit {
-                                lit: syn::Lit::Str(s),
-                                ..
+                                lit: syn::Lit::Str(s), ..
                             }),
                         ..
                     }) => tlfs = Some(s.value()),

@@ -8,9 +8,7 @@ pub(crate) fn doc_lines(attrs: &[Attribute]) -> Vec<String> {
         .iter()
         .filter_map(|a| match &a.meta {
             Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Str(s), ..
-                }) => Some(s.value().trim().to_owned()),
+                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value().trim().to_owned()),
                 _ => None,
             },
             _ => None,
@@ -28,9 +26,7 @@ pub(crate) fn summary(attrs: &[Attribute]) -> String {
 }
 
 /// Parses `name = 123` as a `usize`/`u32` literal.
-pub(crate) fn int_value<T: std::str::FromStr>(
-    meta: &syn::meta::ParseNestedMeta<'_>,
-) -> syn::Result<T>
+pub(crate) fn int_value<T: std::str::FromStr>(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<T>
 where
     T::Err: std::fmt::Display,
 {

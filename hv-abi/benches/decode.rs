@@ -10,9 +10,7 @@ use hv_abi::{CallCode, HypercallInput};
 use zerocopy::{FromBytes, FromZeros};
 
 fn input_value(c: &mut Criterion) {
-    let values: Vec<u64> = (0..1024u64)
-        .map(|i| 0x0001_006B ^ (i << 17) ^ (i << 32))
-        .collect();
+    let values: Vec<u64> = (0..1024u64).map(|i| 0x0001_006B ^ (i << 17) ^ (i << 32)).collect();
     c.bench_function("input_value/decode_validate_1024", |b| {
         b.iter(|| {
             let mut acc = 0u32;

@@ -2,9 +2,7 @@
 
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
-use crate::debug::{
-    PostDebugDataInput, PostDebugDataOutput, ResetDebugSessionInput, RetrieveDebugDataInput,
-};
+use crate::debug::{PostDebugDataInput, PostDebugDataOutput, ResetDebugSessionInput, RetrieveDebugDataInput};
 
 /// `HV_CALL_CODE` (TLFS "Hypercall Reference"; 2013 WDK ff541397): bits 15:0 of the input value.
 ///
@@ -12,20 +10,7 @@ use crate::debug::{
 /// versions assign some of them. Where a call moved (AssertVirtualInterrupt, CreatePort, ConnectPort),
 /// the old code carries the HDK's `...Deprecated` name.
 #[repr(transparent)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct CallCode(u16);
 
@@ -340,18 +325,12 @@ mod tests {
         assert_eq!(CallCode::POST_DEBUG_DATA.into_bits(), 0x69);
         assert_eq!(CallCode::RETRIEVE_DEBUG_DATA.into_bits(), 0x6A);
         assert_eq!(CallCode::RESET_DEBUG_SESSION.into_bits(), 0x6B);
-        assert_eq!(
-            CallCode::RESET_DEBUG_SESSION.name(),
-            Some("HvCallResetDebugSession")
-        );
+        assert_eq!(CallCode::RESET_DEBUG_SESSION.name(), Some("HvCallResetDebugSession"));
         assert_eq!(
             CallCode::from_name("HvCallParkedVirtualProcessors"),
             Some(CallCode::PARK_LOGICAL_PROCESSORS)
         );
-        assert_eq!(
-            CallCode::from_bits(0x0099).name(),
-            Some("HvCallStartVirtualProcessor")
-        );
+        assert_eq!(CallCode::from_bits(0x0099).name(), Some("HvCallStartVirtualProcessor"));
         assert_eq!(CallCode::from_bits(0x0005).name(), None);
     }
 
@@ -369,12 +348,7 @@ mod tests {
         );
         let reset = CallCode::RESET_DEBUG_SESSION.descriptor().unwrap();
         assert_eq!(
-            (
-                reset.fast,
-                reset.memory,
-                reset.input_size,
-                reset.output_size
-            ),
+            (reset.fast, reset.memory, reset.input_size, reset.output_size),
             (true, true, 8, 0)
         );
         assert!(CallCode::POST_MESSAGE.descriptor().is_none());

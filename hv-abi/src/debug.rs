@@ -18,14 +18,8 @@ use crate::Layout;
 pub const HV_DEBUG_MAXIMUM_DATA_SIZE: usize = 4088;
 
 // The data area is what is left of a page after the 8-byte header, in both directions.
-static_assertions::const_assert_eq!(
-    HV_DEBUG_MAXIMUM_DATA_SIZE,
-    4096 - PostDebugDataInput::HEADER_SIZE
-);
-static_assertions::const_assert_eq!(
-    HV_DEBUG_MAXIMUM_DATA_SIZE,
-    4096 - RetrieveDebugDataOutput::HEADER_SIZE
-);
+static_assertions::const_assert_eq!(HV_DEBUG_MAXIMUM_DATA_SIZE, 4096 - PostDebugDataInput::HEADER_SIZE);
+static_assertions::const_assert_eq!(HV_DEBUG_MAXIMUM_DATA_SIZE, 4096 - RetrieveDebugDataOutput::HEADER_SIZE);
 
 crate::flags! {
     /// `HV_DEBUG_OPTIONS` for HvPostDebugData.
@@ -62,19 +56,7 @@ crate::flags! {
 /// Zero means "not assigned" and makes every debug call fail with `HV_STATUS_OPERATION_DENIED`.
 #[repr(transparent)]
 #[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    Debug,
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Debug, FromBytes, IntoBytes, KnownLayout, Immutable,
 )]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct DebugChannelId(pub u16);
@@ -114,10 +96,7 @@ impl fmt::Display for CountTooLarge {
 
 impl core::error::Error for CountTooLarge {}
 
-fn data_prefix(
-    data: &[u8; HV_DEBUG_MAXIMUM_DATA_SIZE],
-    count: u32,
-) -> Result<&[u8], CountTooLarge> {
+fn data_prefix(data: &[u8; HV_DEBUG_MAXIMUM_DATA_SIZE], count: u32) -> Result<&[u8], CountTooLarge> {
     data.get(..count as usize).ok_or(CountTooLarge(count))
 }
 
@@ -158,9 +137,7 @@ impl fmt::Debug for PostDebugDataInput {
 }
 
 /// `HV_OUTPUT_POST_DEBUG_DATA` (ff539094).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_OUTPUT_POST_DEBUG_DATA", size = 8, align = 8)]
 #[repr(C, align(8))]
 pub struct PostDebugDataOutput {
@@ -173,9 +150,7 @@ pub struct PostDebugDataOutput {
 }
 
 /// `HV_INPUT_RETRIEVE_DEBUG_DATA` (ff539134).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_INPUT_RETRIEVE_DEBUG_DATA", size = 16, align = 8)]
 #[repr(C, align(8))]
 pub struct RetrieveDebugDataInput {
@@ -228,9 +203,7 @@ impl fmt::Debug for RetrieveDebugDataOutput {
 }
 
 /// `HV_INPUT_RESET_DEBUG_SESSION` (ff539121): a fast call, so on x64 these 8 bytes arrive in RDX.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_INPUT_RESET_DEBUG_SESSION", size = 8, align = 8)]
 #[repr(C, align(8))]
 pub struct ResetDebugSessionInput {
@@ -248,17 +221,7 @@ pub const HV_DEBUG_MUX_PACKET_LEADER: u32 = 0x1122_3344;
 /// The `Type` of a mux packet (HDK `HV_DEBUG_MUX_PACKET_TYPE_*`).
 #[repr(transparent)]
 #[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Debug,
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    zerocopy::Unaligned,
+    Clone, Copy, PartialEq, Eq, Hash, Debug, FromBytes, IntoBytes, KnownLayout, Immutable, zerocopy::Unaligned,
 )]
 pub struct MuxPacketType(pub zerocopy::little_endian::U16);
 
@@ -274,17 +237,7 @@ impl MuxPacketType {
 /// `HV_DEBUG_MUX_PACKET_HEADER` (HDK, `#pragma pack(1)`): the header of a packet on the multiplexed
 /// debug transport. The debug data is otherwise an opaque byte stream; the break-in is the exception.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-    zerocopy::Unaligned,
-    Layout,
+    Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, zerocopy::Unaligned, Layout,
 )]
 #[hv(tlfs = "HV_DEBUG_MUX_PACKET_HEADER", size = 16, align = 1)]
 #[repr(C)]
@@ -348,18 +301,9 @@ mod tests {
                 bits: 2
             })
         );
-        assert_eq!(
-            format!("{raw_packet:?}"),
-            "DebugPostOptions(POST_LOOP | 0x2)"
-        );
-        assert_eq!(
-            format!("{:?}", DebugPurgeOptions::empty()),
-            "DebugPurgeOptions()"
-        );
-        assert_eq!(
-            DebugPurgeOptions::all().validate(),
-            Ok(DebugPurgeOptions::all())
-        );
+        assert_eq!(format!("{raw_packet:?}"), "DebugPostOptions(POST_LOOP | 0x2)");
+        assert_eq!(format!("{:?}", DebugPurgeOptions::empty()), "DebugPurgeOptions()");
+        assert_eq!(DebugPurgeOptions::all().validate(), Ok(DebugPurgeOptions::all()));
         assert_eq!(
             DebugPurgeOptions::FLAG_TABLE.entries[1].tlfs_name,
             "HV_DEBUG_PURGE_OUTGOING_DATA"
@@ -381,9 +325,7 @@ mod tests {
         let p = MuxPacketHeader::break_in(DebugChannelId(0x0102));
         assert_eq!(
             p.as_bytes(),
-            &[
-                0x44, 0x33, 0x22, 0x11, 2, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x01, 0, 0
-            ]
+            &[0x44, 0x33, 0x22, 0x11, 2, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x01, 0, 0]
         );
         let (back, rest) = MuxPacketHeader::ref_from_prefix(p.as_bytes()).unwrap();
         assert_eq!((back.packet_type, rest.len()), (MuxPacketType::BREAKIN, 0));

@@ -118,11 +118,7 @@ mod tests {
     fn every_reserved_bit_is_reported() {
         for bit in (0..64).filter(|b| HypercallInput::RESERVED_MASK >> b & 1 == 1) {
             let v = HypercallInput::from_bits(1 << bit);
-            assert_eq!(
-                v.validate(),
-                HvStatus::INVALID_HYPERCALL_INPUT.result(),
-                "bit {bit}"
-            );
+            assert_eq!(v.validate(), HvStatus::INVALID_HYPERCALL_INPUT.result(), "bit {bit}");
             assert_eq!(v.reserved_bits(), 1 << bit);
         }
         assert_eq!(HypercallInput::RESERVED_MASK.count_ones(), 12);

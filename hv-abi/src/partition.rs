@@ -89,20 +89,7 @@ crate::flags! {
 /// Open: unknown codes round-trip. `HvPartitionPropertyDebugChannelId` is absent from the current TLFS
 /// but present in the 2013 reference, HDK, OpenVMM and Linux.
 #[repr(transparent)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct PartitionPropertyCode(u32);
 
@@ -179,19 +166,7 @@ impl PartitionPropertyCode {
 /// `HV_VP_INDEX`: a virtual processor's index within its partition.
 #[repr(transparent)]
 #[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    Debug,
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Debug, FromBytes, IntoBytes, KnownLayout, Immutable,
 )]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct VpIndex(pub u32);
@@ -199,19 +174,7 @@ pub struct VpIndex(pub u32);
 /// `HV_PARTITION_ID`: a partition's 64-bit id.
 #[repr(transparent)]
 #[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    Debug,
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Debug, FromBytes, IntoBytes, KnownLayout, Immutable,
 )]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct PartitionId(pub u64);
@@ -223,22 +186,13 @@ mod tests {
     #[test]
     fn debugging_is_bit_43_and_ebx_bit_11() {
         assert_eq!(PartitionPrivileges::DEBUGGING.bits(), 1 << 43);
-        assert_eq!(
-            (PartitionPrivileges::DEBUGGING.bits() >> 32) as u32,
-            1 << 11
-        );
-        assert_eq!(
-            PartitionPrivileges::from_bits_retain(1 << 50).unknown_bits(),
-            1 << 50
-        );
+        assert_eq!((PartitionPrivileges::DEBUGGING.bits() >> 32) as u32, 1 << 11);
+        assert_eq!(PartitionPrivileges::from_bits_retain(1 << 50).unknown_bits(), 1 << 50);
     }
 
     #[test]
     fn property_codes() {
-        assert_eq!(
-            PartitionPropertyCode::DEBUG_CHANNEL_ID.into_bits(),
-            0x0004_0000
-        );
+        assert_eq!(PartitionPropertyCode::DEBUG_CHANNEL_ID.into_bits(), 0x0004_0000);
         assert_eq!(
             PartitionPropertyCode::from_name("HvPartitionPropertyDebugChannelId"),
             Some(PartitionPropertyCode::DEBUG_CHANNEL_ID)

@@ -11,20 +11,7 @@ use crate::Layout;
 /// Open: unknown types round-trip. Where sources give one value two names, the TLFS name is canonical
 /// and the other is an alias.
 #[repr(transparent)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct MessageType(u32);
 
@@ -165,9 +152,7 @@ pub struct MessageFlags {
 }
 
 /// `HV_MESSAGE_HEADER` (TLFS `hv_message.md`; 2013 WDK ff540129).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_MESSAGE_HEADER", size = 16, align = 8)]
 #[repr(C)]
 pub struct MessageHeader {
@@ -202,10 +187,7 @@ pub struct Message {
     pub payload: [u8; Message::PAYLOAD_SIZE],
 }
 
-static_assertions::const_assert_eq!(
-    size_of::<Message>(),
-    size_of::<MessageHeader>() + Message::PAYLOAD_SIZE
-);
+static_assertions::const_assert_eq!(size_of::<Message>(), size_of::<MessageHeader>() + Message::PAYLOAD_SIZE);
 
 /// A type that is the payload of some SynIC message types (the x64 intercept messages, say).
 pub trait MessagePayload: FromBytes + KnownLayout + Immutable + Layout {
@@ -240,15 +222,8 @@ impl fmt::Display for PayloadError {
             Self::WrongType { payload, found } => {
                 write!(f, "a {found:?} message does not carry a {payload}")
             }
-            Self::TooShort {
-                payload,
-                need,
-                have,
-            } => {
-                write!(
-                    f,
-                    "payload_size {have} is smaller than {payload} ({need} bytes)"
-                )
+            Self::TooShort { payload, need, have } => {
+                write!(f, "payload_size {have} is smaller than {payload} ({need} bytes)")
             }
         }
     }
@@ -265,10 +240,7 @@ impl Message {
         let name = T::TYPE_LAYOUT.name;
         let found = self.header.message_type;
         if !T::MESSAGE_TYPES.contains(&found) {
-            return Err(PayloadError::WrongType {
-                payload: name,
-                found,
-            });
+            return Err(PayloadError::WrongType { payload: name, found });
         }
         let need = T::TYPE_LAYOUT.size;
         let have = self.header.payload_size;
@@ -317,10 +289,7 @@ mod tests {
             MessageType::from_name("HvMessageTypeX64MsrIntercept"),
             Some(MessageType::X64_MSR_INTERCEPT)
         );
-        assert_eq!(
-            MessageType::X64_MSR_INTERCEPT.name(),
-            Some("HvMessageTypeMsrIntercept")
-        );
+        assert_eq!(MessageType::X64_MSR_INTERCEPT.name(), Some("HvMessageTypeMsrIntercept"));
     }
 
     proptest! {

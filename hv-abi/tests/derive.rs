@@ -44,10 +44,7 @@ struct Wire {
 
 #[test]
 fn bitfield_accessors_place_each_field_at_its_range() {
-    let v = Example::new()
-        .with_kind(Kind(0xA))
-        .with_flag(true)
-        .with_high(0x5C);
+    let v = Example::new().with_kind(Kind(0xA)).with_flag(true).with_high(0x5C);
     assert_eq!(v.into_bits(), 0x5C1A);
     assert_eq!(v.kind(), Kind(0xA));
     assert!(v.flag());
@@ -82,10 +79,7 @@ fn reserved_bits_are_kept_and_reported() {
 #[test]
 fn bitfield_table_lists_every_range() {
     let t = Example::BITFIELD;
-    assert_eq!(
-        (t.name, t.tlfs_name, t.width),
-        ("Example", "HV_EXAMPLE_BITS", 16)
-    );
+    assert_eq!((t.name, t.tlfs_name, t.width), ("Example", "HV_EXAMPLE_BITS", 16));
     assert_eq!(
         t.fields[0],
         BitfieldField {
@@ -112,10 +106,7 @@ fn bitfield_table_lists_every_range() {
 #[test]
 fn layout_table_matches_the_declaration() {
     let t = Wire::TYPE_LAYOUT;
-    assert_eq!(
-        (t.name, t.tlfs_name, t.size, t.align),
-        ("Wire", "HV_EXAMPLE", 16, 8)
-    );
+    assert_eq!((t.name, t.tlfs_name, t.size, t.align), ("Wire", "HV_EXAMPLE", 16, 8));
     assert_eq!(
         t.fields[0],
         FieldLayout {

@@ -19,8 +19,7 @@ fn rcx(code: CallCode) -> u64 {
 fn setup() -> (Hypervisor, hv_abi::PartitionId) {
     let mut hv = Hypervisor::new(Config::default()).unwrap();
     let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
-    hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2)
-        .unwrap();
+    hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2).unwrap();
     let mem = &mut hv.partition_mut(p).unwrap().memory;
     mem.map(IN);
     mem.map(OUT);
@@ -63,12 +62,7 @@ fn dispatch(c: &mut Criterion) {
         r8: OUT,
     };
     c.bench_function("dispatch/reject_reserved_bit", |b| {
-        b.iter(|| {
-            matches!(
-                hv.dispatch(p, VpIndex(0), black_box(bad)),
-                Dispatch::Complete(_)
-            )
-        });
+        b.iter(|| matches!(hv.dispatch(p, VpIndex(0), black_box(bad)), Dispatch::Complete(_)));
     });
 }
 

@@ -43,9 +43,8 @@
 //! as newer Windows headers define; the 2013 reference has no output, as here.
 
 use hv_abi::debug::{
-    DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, HV_DEBUG_MAXIMUM_DATA_SIZE,
-    PostDebugDataInput, PostDebugDataOutput, ResetDebugSessionInput, RetrieveDebugDataInput,
-    RetrieveDebugDataOutput,
+    DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, HV_DEBUG_MAXIMUM_DATA_SIZE, PostDebugDataInput,
+    PostDebugDataOutput, ResetDebugSessionInput, RetrieveDebugDataInput, RetrieveDebugDataOutput,
 };
 use hv_abi::{HvResult, HvStatus};
 use zerocopy::{FromBytes, IntoBytes};
@@ -132,11 +131,7 @@ pub(crate) fn retrieve(
 
     let active = channel.arrived != channel.arrived_at_last_retrieve;
     channel.arrived_at_last_retrieve = channel.arrived;
-    if input
-        .options
-        .contains(DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY)
-        && !active
-    {
+    if input.options.contains(DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY) && !active {
         return fail(HvStatus::INACTIVE);
     }
     if channel.incoming.len() == 0 {

@@ -266,17 +266,9 @@ pub trait EventCallbacks {
     /// `SessionStatus`.
     fn session_status(&mut self, status: SessionStatus) -> Result<(), CallbackError>;
     /// `ChangeDebuggeeState`.
-    fn change_debuggee_state(
-        &mut self,
-        flags: ChangeDebuggeeState,
-        argument: u64,
-    ) -> Result<(), CallbackError>;
+    fn change_debuggee_state(&mut self, flags: ChangeDebuggeeState, argument: u64) -> Result<(), CallbackError>;
     /// `ChangeEngineState`.
-    fn change_engine_state(
-        &mut self,
-        flags: ChangeEngineState,
-        argument: u64,
-    ) -> Result<(), CallbackError>;
+    fn change_engine_state(&mut self, flags: ChangeEngineState, argument: u64) -> Result<(), CallbackError>;
 }
 
 /// Callbacks that ask for `mask` and do nothing else; the engine's [`Engine::trace`] records what they
@@ -291,11 +283,7 @@ impl EventCallbacks for TraceOnly {
     fn session_status(&mut self, _: SessionStatus) -> Result<(), CallbackError> {
         Ok(())
     }
-    fn change_debuggee_state(
-        &mut self,
-        _: ChangeDebuggeeState,
-        _: u64,
-    ) -> Result<(), CallbackError> {
+    fn change_debuggee_state(&mut self, _: ChangeDebuggeeState, _: u64) -> Result<(), CallbackError> {
         Ok(())
     }
     fn change_engine_state(&mut self, _: ChangeEngineState, _: u64) -> Result<(), CallbackError> {
@@ -414,10 +402,7 @@ impl Engine {
 
     /// Registers event callbacks (`SetEventCallbacks`), reading their interest mask once; returns their
     /// index, or the error `GetInterestMask` returned (and they are not used).
-    pub fn register_callbacks(
-        &mut self,
-        callbacks: Box<dyn EventCallbacks>,
-    ) -> Result<usize, CallbackError> {
+    pub fn register_callbacks(&mut self, callbacks: Box<dyn EventCallbacks>) -> Result<usize, CallbackError> {
         let mask = callbacks.interest_mask()?;
         self.callbacks.push(Registered { callbacks, mask });
         Ok(self.callbacks.len() - 1)
@@ -426,10 +411,7 @@ impl Engine {
     /// Loads an extension, looking up its notify entry once; returns its index.
     pub fn load_extension(&mut self, extension: Box<dyn Extension>) -> usize {
         let has_notify = extension.has_notify();
-        self.extensions.push(Loaded {
-            extension,
-            has_notify,
-        });
+        self.extensions.push(Loaded { extension, has_notify });
         self.extensions.len() - 1
     }
 
@@ -474,11 +456,7 @@ impl Engine {
     /// clean-up, for contexts where the engine's locks cannot be taken, so this model reports
     /// `END_SESSION_PASSIVE` to `SESSION_STATUS` callbacks and skips the engine-state and extension
     /// notifications that would need those locks.
-    pub fn end_session(
-        &mut self,
-        hv: &mut Hypervisor,
-        flags: EndSessionFlags,
-    ) -> Result<(), EngineError> {
+    pub fn end_session(&mut self, hv: &mut Hypervisor, flags: EndSessionFlags) -> Result<(), EngineError> {
         let Some(partition) = self.session else {
             return Err(EngineError::NoSession);
         };
@@ -516,16 +494,11 @@ impl Engine {
             PartitionEvent::Saved(p) if p == partition => SessionStatus::Hibernate,
             PartitionEvent::RanToCompletion(p) if p == partition => SessionStatus::End,
             PartitionEvent::Terminated(p) if p == partition => SessionStatus::Failure,
-            PartitionEvent::ChannelIdChanged { partition: p, .. } if p == partition => {
-                SessionStatus::Failure
-            }
-            PartitionEvent::PrivilegesChanged {
-                partition: p,
-                old,
-                new,
-            } if p == partition
-                && old.contains(PartitionPrivileges::DEBUGGING)
-                && !new.contains(PartitionPrivileges::DEBUGGING) =>
+            PartitionEvent::ChannelIdChanged { partition: p, .. } if p == partition => SessionStatus::Failure,
+            PartitionEvent::PrivilegesChanged { partition: p, old, new }
+                if p == partition
+                    && old.contains(PartitionPrivileges::DEBUGGING)
+                    && !new.contains(PartitionPrivileges::DEBUGGING) =>
             {
                 SessionStatus::Failure
             }
@@ -569,12 +542,7 @@ impl Engine {
     }
 
     fn notify_extensions(&mut self, notify: NotifySession) {
-        for (i, l) in self
-            .extensions
-            .iter_mut()
-            .enumerate()
-            .filter(|(_, l)| l.has_notify)
-        {
+        for (i, l) in self.extensions.iter_mut().enumerate().filter(|(_, l)| l.has_notify) {
             l.extension.notify(notify, 0);
             self.trace.push(Event::ExtensionNotify {
                 extension: i,
@@ -604,10 +572,7 @@ impl Engine {
         } else {
             for (i, r) in self.callbacks.iter_mut().enumerate() {
                 if r.mask.contains(EventInterest::CHANGE_ENGINE_STATE) {
-                    let (flags, argument) = (
-                        ChangeEngineState::EXECUTION_STATUS,
-                        DEBUG_STATUS_NO_DEBUGGEE,
-                    );
+                    let (flags, argument) = (ChangeEngineState::EXECUTION_STATUS, DEBUG_STATUS_NO_DEBUGGEE);
                     let result = r.callbacks.change_engine_state(flags, argument);
                     self.trace.push(Event::ChangeEngineState {
                         callbacks: i,

@@ -1,9 +1,7 @@
 //! The guest side of a debug channel: one VP issuing the three debug hypercalls through the x64
 //! registers and its own parameter pages, as a guest debug transport (kdnet over hypercalls) would.
 
-use hv_abi::debug::{
-    DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, RetrieveDebugDataOutput,
-};
+use hv_abi::debug::{DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, RetrieveDebugDataOutput};
 use hv_abi::{CallCode, HvResult, HvStatus, HypercallInput, PartitionId, VpIndex};
 use zerocopy::IntoBytes;
 
@@ -41,10 +39,7 @@ pub struct GuestVp {
 }
 
 fn rcx(code: CallCode, fast: bool) -> u64 {
-    HypercallInput::new()
-        .with_call_code(code)
-        .with_fast(fast)
-        .into_bits()
+    HypercallInput::new().with_call_code(code).with_fast(fast).into_bits()
 }
 
 impl GuestVp {
@@ -71,9 +66,7 @@ impl GuestVp {
         let memory = &mut hv.partition_mut(self.partition)?.memory;
         let mut at = self.input_gpa;
         for part in parts {
-            memory
-                .write(at, part)
-                .or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))?;
+            memory.write(at, part).or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))?;
             at += part.len() as u64;
         }
         Ok(())
@@ -87,12 +80,7 @@ impl GuestVp {
     }
 
     /// HvPostDebugData: posts `data` (at most 4088 bytes); returns `PendingCount`.
-    pub fn post(
-        &self,
-        hv: &mut Hypervisor,
-        data: &[u8],
-        options: DebugPostOptions,
-    ) -> HvResult<u32> {
+    pub fn post(&self, hv: &mut Hypervisor, data: &[u8], options: DebugPostOptions) -> HvResult<u32> {
         let count = u32::try_from(data.len()).or_else(|_| fail(HvStatus::INVALID_PARAMETER))?;
         self.write_input(hv, &[count.as_bytes(), options.as_bytes(), data])?;
         let regs = Registers {
@@ -118,10 +106,7 @@ impl GuestVp {
         timeout: u64,
     ) -> HvResult<Retrieved> {
         let count = u32::try_from(out.len()).or_else(|_| fail(HvStatus::INVALID_PARAMETER))?;
-        self.write_input(
-            hv,
-            &[count.as_bytes(), options.as_bytes(), timeout.as_bytes()],
-        )?;
+        self.write_input(hv, &[count.as_bytes(), options.as_bytes(), timeout.as_bytes()])?;
         let regs = Registers {
             rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
             rdx: self.input_gpa,
@@ -147,10 +132,7 @@ impl GuestVp {
         memory
             .read(data_gpa, &mut out[..n])
             .or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))?;
-        Ok(Retrieved::Data {
-            retrieved,
-            remaining,
-        })
+        Ok(Retrieved::Data { retrieved, remaining })
     }
 
     /// HvResetDebugSession, fast form.

@@ -4,8 +4,8 @@ use alloc::vec::Vec;
 
 use hv_abi::debug::{DebugChannelId, HV_DEBUG_MAXIMUM_DATA_SIZE};
 use hv_abi::{
-    CallCode, CallDescriptor, CallKind, HvResult, HvStatus, HypercallInput, HypercallOutput,
-    PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex,
+    CallCode, CallDescriptor, CallKind, HvResult, HvStatus, HypercallInput, HypercallOutput, PartitionId,
+    PartitionPrivileges, PartitionPropertyCode, VpIndex,
 };
 
 use crate::channel::{Accounting, DebugChannel};
@@ -229,11 +229,7 @@ impl Hypervisor {
     }
 
     /// Creates a running partition with `vp_count` VPs, no memory and DebugChannelId 0.
-    pub fn create_partition(
-        &mut self,
-        privileges: PartitionPrivileges,
-        vp_count: u32,
-    ) -> PartitionId {
+    pub fn create_partition(&mut self, privileges: PartitionPrivileges, vp_count: u32) -> PartitionId {
         let id = PartitionId(self.partitions.len() as u64 + 1);
         self.partitions.push(Partition {
             id,
@@ -247,10 +243,7 @@ impl Hypervisor {
                     completion: None,
                 })
                 .collect(),
-            channel: DebugChannel::new(
-                self.config.incoming_capacity,
-                self.config.outgoing_capacity,
-            ),
+            channel: DebugChannel::new(self.config.incoming_capacity, self.config.outgoing_capacity),
         });
         id
     }
@@ -297,10 +290,8 @@ impl Hypervisor {
         let p = self.partition_mut(id)?;
         match code {
             PartitionPropertyCode::DEBUG_CHANNEL_ID => {
-                let new = DebugChannelId(
-                    u16::try_from(value)
-                        .or_else(|_| fail(HvStatus::PROPERTY_VALUE_OUT_OF_RANGE))?,
-                );
+                let new =
+                    DebugChannelId(u16::try_from(value).or_else(|_| fail(HvStatus::PROPERTY_VALUE_OUT_OF_RANGE))?);
                 let old = core::mem::replace(&mut p.channel_id, new);
                 Ok((old != new).then_some(PartitionEvent::ChannelIdChanged {
                     partition: id,
@@ -410,11 +401,7 @@ impl Hypervisor {
     }
 
     /// The result of a call that was [`Dispatch::Suspended`] and has since finished, once.
-    pub fn take_completion(
-        &mut self,
-        id: PartitionId,
-        vp: VpIndex,
-    ) -> HvResult<Option<HypercallOutput>> {
+    pub fn take_completion(&mut self, id: PartitionId, vp: VpIndex) -> HvResult<Option<HypercallOutput>> {
         let p = self.partition_mut(id)?;
         let vp = p
             .vps
@@ -448,9 +435,7 @@ impl Hypervisor {
                     result => {
                         let vp = &mut self.partitions[i].vps[v];
                         vp.state = VpState::Running;
-                        vp.completion = Some(HypercallOutput::from_status(HvStatus::from(
-                            result.map(|_| ()),
-                        )));
+                        vp.completion = Some(HypercallOutput::from_status(HvStatus::from(result.map(|_| ()))));
                     }
                 }
             }
@@ -492,12 +477,7 @@ impl Hypervisor {
     }
 
     /// Decodes and runs a call for partition index `i`. `deadline` is set when resuming a wait.
-    fn execute(
-        &mut self,
-        i: usize,
-        regs: Registers,
-        deadline: Option<u64>,
-    ) -> HvResult<CallResult> {
+    fn execute(&mut self, i: usize, regs: Registers, deadline: Option<u64>) -> HvResult<CallResult> {
         let input = HypercallInput::from_bits(regs.rcx);
         let Some(desc) = input.call_code().descriptor() else {
             return fail(HvStatus::INVALID_HYPERCALL_CODE);
@@ -511,17 +491,10 @@ impl Hypervisor {
         let now = self.now;
         let p = &mut self.partitions[i];
         match input.call_code() {
-            CallCode::POST_DEBUG_DATA => {
-                debug_calls::post(&mut p.memory, &mut p.channel, regs.rdx, regs.r8)
+            CallCode::POST_DEBUG_DATA => debug_calls::post(&mut p.memory, &mut p.channel, regs.rdx, regs.r8),
+            CallCode::RETRIEVE_DEBUG_DATA => {
+                debug_calls::retrieve(&mut p.memory, &mut p.channel, regs.rdx, regs.r8, now, deadline)
             }
-            CallCode::RETRIEVE_DEBUG_DATA => debug_calls::retrieve(
-                &mut p.memory,
-                &mut p.channel,
-                regs.rdx,
-                regs.r8,
-                now,
-                deadline,
-            ),
             CallCode::RESET_DEBUG_SESSION => {
                 let options = if input.fast() {
                     regs.rdx as u32
@@ -550,9 +523,11 @@ impl Hypervisor {
         if !p.privileges.contains(PartitionPrivileges::DEBUGGING) {
             return fail(HvStatus::ACCESS_DENIED);
         }
-        let shared = self.partitions.iter().enumerate().any(|(j, q)| {
-            j != i && q.state != PartitionState::Terminated && q.channel_id == p.channel_id
-        });
+        let shared = self
+            .partitions
+            .iter()
+            .enumerate()
+            .any(|(j, q)| j != i && q.state != PartitionState::Terminated && q.channel_id == p.channel_id);
         if !p.channel_id.is_assigned() || shared {
             return fail(HvStatus::OPERATION_DENIED);
         }

@@ -54,9 +54,7 @@ mod hypervisor;
 mod memory;
 
 pub use channel::{Accounting, DebugChannel};
-pub use hypervisor::{
-    Config, ConfigError, Dispatch, Hypervisor, Partition, PartitionEvent, PartitionState, Registers,
-};
+pub use hypervisor::{Config, ConfigError, Dispatch, Hypervisor, Partition, PartitionEvent, PartitionState, Registers};
 pub use memory::{GuestMemory, PAGE_SIZE, Unmapped};
 
 /// `Err` with a failing `status` that is known at the call site.

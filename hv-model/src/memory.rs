@@ -31,9 +31,8 @@ impl GuestMemory {
     pub fn map(&mut self, gpa: u64) {
         self.pages.entry(gpa / PAGE_SIZE).or_insert_with(|| {
             // An allocation failure aborts, as `Box::new` does.
-            Page::new_box_zeroed().unwrap_or_else(|_| {
-                alloc::alloc::handle_alloc_error(core::alloc::Layout::new::<Page>())
-            })
+            Page::new_box_zeroed()
+                .unwrap_or_else(|_| alloc::alloc::handle_alloc_error(core::alloc::Layout::new::<Page>()))
         });
     }
 
@@ -76,9 +75,7 @@ impl GuestMemory {
     pub fn write(&mut self, gpa: u64, data: &[u8]) -> Result<(), Unmapped> {
         self.check(gpa, data.len())?;
         for (at, chunk) in chunks(gpa, data.len()) {
-            let dst = self
-                .slice_mut(at, chunk.len())
-                .ok_or(Unmapped { gpa: at })?;
+            let dst = self.slice_mut(at, chunk.len()).ok_or(Unmapped { gpa: at })?;
             dst.copy_from_slice(&data[chunk]);
         }
         Ok(())

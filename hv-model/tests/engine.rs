@@ -6,9 +6,8 @@ use std::rc::Rc;
 
 use hv_abi::{HvStatus, PartitionId, PartitionPrivileges, PartitionPropertyCode};
 use hv_model::engine::{
-    CallbackError, ChangeDebuggeeState, ChangeEngineState, DEBUG_STATUS_NO_DEBUGGEE,
-    EndSessionFlags, Engine, EngineError, Event, EventCallbacks, EventInterest, Extension,
-    NotifySession, SessionStatus, UnknownValue,
+    CallbackError, ChangeDebuggeeState, ChangeEngineState, DEBUG_STATUS_NO_DEBUGGEE, EndSessionFlags, Engine,
+    EngineError, Event, EventCallbacks, EventInterest, Extension, NotifySession, SessionStatus, UnknownValue,
 };
 use hv_model::{Config, Hypervisor, PartitionState};
 
@@ -34,17 +33,9 @@ impl EventCallbacks for Recorder {
         self.log
             .borrow_mut()
             .push(format!("{}.session_status({})", self.name, status.name()));
-        if self.fail_status {
-            Err(E_FAIL)
-        } else {
-            Ok(())
-        }
+        if self.fail_status { Err(E_FAIL) } else { Ok(()) }
     }
-    fn change_debuggee_state(
-        &mut self,
-        flags: ChangeDebuggeeState,
-        argument: u64,
-    ) -> Result<(), CallbackError> {
+    fn change_debuggee_state(&mut self, flags: ChangeDebuggeeState, argument: u64) -> Result<(), CallbackError> {
         self.log.borrow_mut().push(format!(
             "{}.change_debuggee_state({:#x}, {argument})",
             self.name,
@@ -52,11 +43,7 @@ impl EventCallbacks for Recorder {
         ));
         Ok(())
     }
-    fn change_engine_state(
-        &mut self,
-        flags: ChangeEngineState,
-        argument: u64,
-    ) -> Result<(), CallbackError> {
+    fn change_engine_state(&mut self, flags: ChangeEngineState, argument: u64) -> Result<(), CallbackError> {
         self.log.borrow_mut().push(format!(
             "{}.change_engine_state({:#x}, {argument})",
             self.name,
@@ -77,11 +64,9 @@ impl Extension for Ext {
         self.notify
     }
     fn notify(&mut self, notify: NotifySession, argument: u64) {
-        self.log.borrow_mut().push(format!(
-            "{}.notify({}, {argument})",
-            self.name,
-            notify.name()
-        ));
+        self.log
+            .borrow_mut()
+            .push(format!("{}.notify({}, {argument})", self.name, notify.name()));
     }
 }
 
@@ -97,14 +82,11 @@ struct Setup {
 fn setup() -> Setup {
     let mut hv = Hypervisor::new(Config::default()).unwrap();
     let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
-    hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2)
-        .unwrap();
+    hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2).unwrap();
     let log = Log::default();
     let mut engine = Engine::new();
     let masks = [
-        EventInterest::SESSION_STATUS
-            | EventInterest::CHANGE_DEBUGGEE_STATE
-            | EventInterest::CHANGE_ENGINE_STATE,
+        EventInterest::SESSION_STATUS | EventInterest::CHANGE_DEBUGGEE_STATE | EventInterest::CHANGE_ENGINE_STATE,
         EventInterest::SESSION_STATUS | EventInterest::BREAKPOINT,
         EventInterest::CHANGE_DEBUGGEE_STATE | EventInterest::CHANGE_ENGINE_STATE,
     ];
@@ -202,14 +184,8 @@ fn end_session_active_terminate_terminates_the_partition() {
     s.engine
         .end_session(&mut s.hv, EndSessionFlags::ActiveTerminate)
         .unwrap();
-    assert_eq!(
-        s.engine.trace(),
-        ending_trace(SessionStatus::EndSessionActiveTerminate)
-    );
-    assert_eq!(
-        s.hv.partition(s.p).unwrap().state(),
-        PartitionState::Terminated
-    );
+    assert_eq!(s.engine.trace(), ending_trace(SessionStatus::EndSessionActiveTerminate));
+    assert_eq!(s.hv.partition(s.p).unwrap().state(), PartitionState::Terminated);
     assert_eq!(
         *s.log.borrow(),
         [
@@ -226,30 +202,17 @@ fn end_session_active_terminate_terminates_the_partition() {
 #[test]
 fn end_session_active_detach_leaves_the_partition_running() {
     let mut s = attached();
-    s.engine
-        .end_session(&mut s.hv, EndSessionFlags::ActiveDetach)
-        .unwrap();
-    assert_eq!(
-        s.engine.trace(),
-        ending_trace(SessionStatus::EndSessionActiveDetach)
-    );
-    assert_eq!(
-        s.hv.partition(s.p).unwrap().state(),
-        PartitionState::Running
-    );
+    s.engine.end_session(&mut s.hv, EndSessionFlags::ActiveDetach).unwrap();
+    assert_eq!(s.engine.trace(), ending_trace(SessionStatus::EndSessionActiveDetach));
+    assert_eq!(s.hv.partition(s.p).unwrap().state(), PartitionState::Running);
     assert_eq!(s.engine.session(), None);
 }
 
 #[test]
 fn end_session_passive_reports_status_3() {
     let mut s = attached();
-    s.engine
-        .end_session(&mut s.hv, EndSessionFlags::Passive)
-        .unwrap();
-    assert_eq!(
-        s.engine.trace(),
-        ending_trace(SessionStatus::EndSessionPassive)
-    );
+    s.engine.end_session(&mut s.hv, EndSessionFlags::Passive).unwrap();
+    assert_eq!(s.engine.trace(), ending_trace(SessionStatus::EndSessionPassive));
     assert_eq!(EndSessionFlags::Passive as u32, 0);
     assert_eq!(SessionStatus::EndSessionPassive as u32, 3);
 }
@@ -296,20 +259,14 @@ fn every_loss_of_the_channel_is_failure() {
                 .unwrap()
                 .unwrap()
         }),
-        ("debugging disabled", |hv, _| {
-            hv.set_debugging_enabled(false).unwrap()
-        }),
+        ("debugging disabled", |hv, _| hv.set_debugging_enabled(false).unwrap()),
         ("terminated from outside", |hv, p| hv.terminate(p).unwrap()),
     ];
     for (what, lose) in causes {
         let mut s = attached();
         let e = lose(&mut s.hv, s.p);
         s.engine.on_event(&s.hv, &e);
-        assert_eq!(
-            s.engine.trace(),
-            ending_trace(SessionStatus::Failure),
-            "{what}"
-        );
+        assert_eq!(s.engine.trace(), ending_trace(SessionStatus::Failure), "{what}");
         // Nothing is reported twice.
         s.engine.on_event(&s.hv, &e);
         assert_eq!(s.engine.trace().len(), 6, "{what}");
@@ -348,14 +305,10 @@ fn nothing_is_reported_without_a_session() {
 #[test]
 fn disconnect_keeps_the_session_and_reentrant_reports_only_the_status() {
     let mut s = attached();
-    s.engine
-        .end_session(&mut s.hv, EndSessionFlags::Disconnect)
-        .unwrap();
+    s.engine.end_session(&mut s.hv, EndSessionFlags::Disconnect).unwrap();
     assert!(s.engine.trace().is_empty());
     assert_eq!(s.engine.session(), Some(s.p));
-    s.engine
-        .end_session(&mut s.hv, EndSessionFlags::Reentrant)
-        .unwrap();
+    s.engine.end_session(&mut s.hv, EndSessionFlags::Reentrant).unwrap();
     let ss = |callbacks| Event::SessionStatus {
         callbacks,
         status: SessionStatus::EndSessionPassive,
@@ -406,11 +359,7 @@ fn a_failing_callback_does_not_stop_the_others() {
             result: Err(E_FAIL)
         }
     );
-    assert_eq!(
-        trace.len(),
-        7,
-        "everyone after the failing callback was still notified"
-    );
+    assert_eq!(trace.len(), 7, "everyone after the failing callback was still notified");
     assert_eq!(
         trace[3],
         Event::ExtensionNotify {
@@ -431,26 +380,15 @@ fn the_interest_mask_is_read_once_and_a_failing_read_refuses_registration() {
         fn session_status(&mut self, _: SessionStatus) -> Result<(), CallbackError> {
             unreachable!("never registered")
         }
-        fn change_debuggee_state(
-            &mut self,
-            _: ChangeDebuggeeState,
-            _: u64,
-        ) -> Result<(), CallbackError> {
+        fn change_debuggee_state(&mut self, _: ChangeDebuggeeState, _: u64) -> Result<(), CallbackError> {
             unreachable!("never registered")
         }
-        fn change_engine_state(
-            &mut self,
-            _: ChangeEngineState,
-            _: u64,
-        ) -> Result<(), CallbackError> {
+        fn change_engine_state(&mut self, _: ChangeEngineState, _: u64) -> Result<(), CallbackError> {
             unreachable!("never registered")
         }
     }
     let mut s = setup();
-    assert_eq!(
-        s.engine.register_callbacks(Box::new(NoMask)).unwrap_err(),
-        E_FAIL
-    );
+    assert_eq!(s.engine.register_callbacks(Box::new(NoMask)).unwrap_err(), E_FAIL);
     let reads = Rc::new(Cell::new(0));
     let r = Recorder {
         name: "once",
@@ -461,9 +399,7 @@ fn the_interest_mask_is_read_once_and_a_failing_read_refuses_registration() {
     };
     s.engine.register_callbacks(Box::new(r)).unwrap();
     s.engine.attach(&s.hv, s.p).unwrap();
-    s.engine
-        .end_session(&mut s.hv, EndSessionFlags::Passive)
-        .unwrap();
+    s.engine.end_session(&mut s.hv, EndSessionFlags::Passive).unwrap();
     assert_eq!(reads.get(), 1);
 }
 
@@ -477,10 +413,7 @@ fn raw_values_convert_or_name_the_unknown_value() {
             value: 8
         })
     );
-    assert_eq!(
-        EndSessionFlags::try_from(4),
-        Ok(EndSessionFlags::Disconnect)
-    );
+    assert_eq!(EndSessionFlags::try_from(4), Ok(EndSessionFlags::Disconnect));
     assert_eq!(
         EndSessionFlags::try_from(5),
         Err(UnknownValue {
@@ -497,9 +430,7 @@ fn raw_values_convert_or_name_the_unknown_value() {
     );
     assert_eq!(
         EventInterest::try_from(0x0E00),
-        Ok(EventInterest::SESSION_STATUS
-            | EventInterest::CHANGE_DEBUGGEE_STATE
-            | EventInterest::CHANGE_ENGINE_STATE)
+        Ok(EventInterest::SESSION_STATUS | EventInterest::CHANGE_DEBUGGEE_STATE | EventInterest::CHANGE_ENGINE_STATE)
     );
     assert_eq!(
         EventInterest::try_from(0x4000),
@@ -530,10 +461,7 @@ fn raw_values_convert_or_name_the_unknown_value() {
             value: 0x8000
         })
     );
-    assert_eq!(
-        SessionStatus::try_from(0).unwrap().name(),
-        "DEBUG_SESSION_ACTIVE"
-    );
+    assert_eq!(SessionStatus::try_from(0).unwrap().name(), "DEBUG_SESSION_ACTIVE");
     assert_eq!(
         UnknownValue {
             type_name: "SessionStatus",
@@ -553,9 +481,6 @@ fn the_documented_inactive_value_is_a_notify_value() {
         u32::from(NotifySession::Inactive),
         u32::from(SessionStatus::EndSessionActiveTerminate)
     );
-    assert_eq!(
-        NotifySession::Inactive.name(),
-        "DEBUG_NOTIFY_SESSION_INACTIVE"
-    );
+    assert_eq!(NotifySession::Inactive.name(), "DEBUG_NOTIFY_SESSION_INACTIVE");
     assert_eq!(NotifySession::Active.name(), "DEBUG_NOTIFY_SESSION_ACTIVE");
 }

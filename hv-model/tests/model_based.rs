@@ -200,15 +200,7 @@ impl Spec {
         count <= MAX && at.offset() + 8 + u64::from(count) <= 4096
     }
 
-    fn post(
-        &mut self,
-        p: usize,
-        count: u32,
-        options: u32,
-        in_at: At,
-        out_at: At,
-        data: &[u8],
-    ) -> HvStatus {
+    fn post(&mut self, p: usize, count: u32, options: u32, in_at: At, out_at: At, data: &[u8]) -> HvStatus {
         if !in_at.block_ok() || !out_at.block_ok() {
             return HvStatus::INVALID_ALIGNMENT;
         }
@@ -301,9 +293,7 @@ impl Spec {
             match self.retrieve(p, &w, At::Start) {
                 Retrieve::Wait(_) => {}
                 Retrieve::Fail(s) => self.finish(p, s, None),
-                Retrieve::Data(bytes, remaining) => {
-                    self.finish(p, HvStatus::SUCCESS, Some((bytes, remaining)))
-                }
+                Retrieve::Data(bytes, remaining) => self.finish(p, HvStatus::SUCCESS, Some((bytes, remaining))),
             }
         }
     }
@@ -317,11 +307,7 @@ impl Spec {
     fn advance(&mut self, by: u64) {
         self.now = self.now.saturating_add(by);
         for p in 0..2 {
-            if self.parts[p]
-                .waiting
-                .as_ref()
-                .is_some_and(|w| w.deadline <= self.now)
-            {
+            if self.parts[p].waiting.as_ref().is_some_and(|w| w.deadline <= self.now) {
                 self.finish(p, HvStatus::NO_DATA, None);
             }
         }
@@ -345,10 +331,7 @@ impl Spec {
             dropped: c.dropped,
             pending: pending as u64,
         };
-        (
-            acct(me.inc, me.incoming.len()),
-            acct(me.out, me.outgoing.len()),
-        )
+        (acct(me.inc, me.incoming.len()), acct(me.out, me.outgoing.len()))
     }
 }
 
@@ -380,12 +363,7 @@ impl World {
         for s in &mut spec.parts {
             s.debugging = true;
         }
-        Self {
-            hv,
-            ids,
-            spec,
-            seq: 0,
-        }
+        Self { hv, ids, spec, seq: 0 }
     }
 
     fn pattern(&mut self, len: usize) -> Vec<u8> {
@@ -398,12 +376,7 @@ impl World {
     }
 
     fn write(&mut self, p: usize, gpa: u64, bytes: &[u8]) {
-        let _ = self
-            .hv
-            .partition_mut(self.ids[p])
-            .unwrap()
-            .memory
-            .write(gpa, bytes);
+        let _ = self.hv.partition_mut(self.ids[p]).unwrap().memory.write(gpa, bytes);
     }
 
     fn read(&self, p: usize, gpa: u64, len: usize) -> Vec<u8> {
@@ -437,10 +410,7 @@ impl World {
 
     fn step(&mut self, op: &Op) {
         let guest_call = match *op {
-            Op::Post { p, .. }
-            | Op::Retrieve { p, .. }
-            | Op::Reset { p, .. }
-            | Op::BadInput { p, .. } => Some(p),
+            Op::Post { p, .. } | Op::Retrieve { p, .. } | Op::Reset { p, .. } | Op::BadInput { p, .. } => Some(p),
             _ => None,
         };
         if let Some(p) = guest_call.filter(|&p| self.spec.parts[p].waiting.is_some()) {
@@ -463,11 +433,7 @@ impl World {
             } => {
                 let gpa = in_at.gpa(IN);
                 let fits = in_at.block_ok() && Spec::data_area_ok(in_at, count);
-                let data = if fits {
-                    self.pattern(count as usize)
-                } else {
-                    vec![]
-                };
+                let data = if fits { self.pattern(count as usize) } else { vec![] };
                 self.write(p, gpa, &count.to_le_bytes());
                 self.write(p, gpa + 4, &options.to_le_bytes());
                 self.write(p, gpa + 8, &data);
@@ -529,11 +495,7 @@ impl World {
                 fast,
                 in_at,
             } => {
-                let rdx = if fast {
-                    u64::from(options)
-                } else {
-                    in_at.gpa(IN)
-                };
+                let rdx = if fast { u64::from(options) } else { in_at.gpa(IN) };
                 if !fast {
                     self.write(p, rdx, &u64::from(options).to_le_bytes());
                 }
@@ -548,14 +510,8 @@ impl World {
                 let want = self.spec.reset(p, options, fast, in_at);
                 assert_eq!(got, Ok(want), "{op:?}");
             }
-            Op::BadInput {
-                p,
-                code,
-                fast,
-                reps,
-            } => {
-                let input = HypercallInput::from_bits(rcx(CallCode::from_bits(code), fast))
-                    .with_rep_count(reps);
+            Op::BadInput { p, code, fast, reps } => {
+                let input = HypercallInput::from_bits(rcx(CallCode::from_bits(code), fast)).with_rep_count(reps);
                 let got = self.call(
                     p,
                     Registers {
@@ -592,11 +548,7 @@ impl World {
             }
             Op::SetChannel { p, id } => {
                 self.hv
-                    .set_property(
-                        self.ids[p],
-                        PartitionPropertyCode::DEBUG_CHANNEL_ID,
-                        u64::from(id),
-                    )
+                    .set_property(self.ids[p], PartitionPropertyCode::DEBUG_CHANNEL_ID, u64::from(id))
                     .unwrap();
                 self.spec.parts[p].channel = id;
             }
@@ -631,10 +583,7 @@ impl World {
     fn check(&mut self, op: &Op) {
         for p in 0..2 {
             let (inc, out) = self.hv.accounting(self.ids[p]).unwrap();
-            assert!(
-                inc.balanced() && out.balanced(),
-                "after {op:?}: {inc:?} {out:?}"
-            );
+            assert!(inc.balanced() && out.balanced(), "after {op:?}: {inc:?} {out:?}");
             assert_eq!(
                 (inc, out),
                 self.spec.accounting(p),
@@ -653,11 +602,7 @@ impl World {
                 "completion after {op:?}"
             );
             if let Some((HvStatus::SUCCESS, out_at, Some(expected))) = want {
-                assert_eq!(
-                    self.retrieved(p, out_at),
-                    expected,
-                    "data of a resumed retrieve"
-                );
+                assert_eq!(self.retrieved(p, out_at), expected, "data of a resumed retrieve");
             }
         }
     }

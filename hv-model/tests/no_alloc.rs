@@ -101,14 +101,8 @@ fn hypercalls_allocate_nothing_after_setup() {
             assert!(matches!(g.hv.dispatch(p, VP0, post), Dispatch::Complete(_)));
             g.hv.receive(p, &mut host_buf).unwrap();
             g.hv.deliver(p, &delivery).unwrap();
-            assert!(matches!(
-                g.hv.dispatch(p, VP0, retrieve),
-                Dispatch::Complete(_)
-            ));
-            assert!(matches!(
-                g.hv.dispatch(p, VP0, retrieve),
-                Dispatch::Complete(_)
-            ));
+            assert!(matches!(g.hv.dispatch(p, VP0, retrieve), Dispatch::Complete(_)));
+            assert!(matches!(g.hv.dispatch(p, VP0, retrieve), Dispatch::Complete(_)));
             assert!(
                 matches!(g.hv.dispatch(p, VP0, retrieve), Dispatch::Suspended { .. }),
                 "buffer empty: waits"
@@ -118,10 +112,7 @@ fn hypercalls_allocate_nothing_after_setup() {
                 g.hv.take_completion(p, VP0).unwrap().unwrap().status(),
                 HvStatus::SUCCESS
             );
-            assert!(matches!(
-                g.hv.dispatch(p, VP0, retrieve),
-                Dispatch::Suspended { .. }
-            ));
+            assert!(matches!(g.hv.dispatch(p, VP0, retrieve), Dispatch::Suspended { .. }));
             g.hv.advance_clock(1_000);
             assert_eq!(
                 g.hv.take_completion(p, VP0).unwrap().unwrap().status(),

@@ -76,10 +76,7 @@ fn post_invalid_parameter_for_count_page_crossing_and_flags() {
     assert_eq!(g.post_at(IN, MAX + 1, 0, &[]), HvStatus::INVALID_PARAMETER);
     // 8-byte header at 0x1FF0 leaves 8 bytes in the page: 8 fit, 9 cross.
     g.hv.partition_mut(g.p).unwrap().memory.map(0x3000);
-    assert_eq!(
-        g.post_at(0x1FF0, 9, 0, &[0; 9]),
-        HvStatus::INVALID_PARAMETER
-    );
+    assert_eq!(g.post_at(0x1FF0, 9, 0, &[0; 9]), HvStatus::INVALID_PARAMETER);
     assert_eq!(
         g.post_at(IN, 1, 0x2, b"x"),
         HvStatus::INVALID_PARAMETER,
@@ -104,11 +101,7 @@ fn post_insufficient_buffers_posts_nothing() {
     assert_eq!(g.post(&block), HvStatus::SUCCESS);
     assert_eq!(g.post(&[1; 11]), HvStatus::INSUFFICIENT_BUFFERS);
     assert_eq!(g.pending(), (0, u64::from(MAX)));
-    assert_eq!(
-        g.post(&[1; 10]),
-        HvStatus::SUCCESS,
-        "exactly the free space fits"
-    );
+    assert_eq!(g.post(&[1; 10]), HvStatus::SUCCESS, "exactly the free space fits");
     assert_eq!(g.pending(), (0, u64::from(MAX) + 10));
     let (_, out) = g.accounting();
     assert_eq!(
@@ -124,14 +117,8 @@ fn post_insufficient_buffers_posts_nothing() {
 fn retrieve_success_returns_data_and_remaining() {
     let mut g = guest();
     g.deliver(b"abcdef");
-    assert_eq!(
-        g.retrieve(4),
-        (HvStatus::SUCCESS, Some((4, 2, b"abcd".to_vec())))
-    );
-    assert_eq!(
-        g.retrieve(100),
-        (HvStatus::SUCCESS, Some((2, 0, b"ef".to_vec())))
-    );
+    assert_eq!(g.retrieve(4), (HvStatus::SUCCESS, Some((4, 2, b"abcd".to_vec()))));
+    assert_eq!(g.retrieve(100), (HvStatus::SUCCESS, Some((2, 0, b"ef".to_vec()))));
     assert_eq!(g.pending(), (0, 0));
 }
 
@@ -209,18 +196,12 @@ fn retrieve_inactive_without_activity_since_the_last_attempt() {
         (HvStatus::SUCCESS, Some((1, 1, b"a".to_vec())))
     );
     // Nothing arrived since that attempt, even though a byte is still pending.
-    assert_eq!(
-        g.retrieve_with(1, TEST_ACTIVITY, 0),
-        (HvStatus::INACTIVE, None)
-    );
+    assert_eq!(g.retrieve_with(1, TEST_ACTIVITY, 0), (HvStatus::INACTIVE, None));
     assert_eq!(g.pending(), (1, 0));
     // An attempt without the flag also refreshes the mark.
     g.deliver(b"c");
     assert_eq!(g.retrieve(0).0, HvStatus::SUCCESS);
-    assert_eq!(
-        g.retrieve_with(1, TEST_ACTIVITY, 0),
-        (HvStatus::INACTIVE, None)
-    );
+    assert_eq!(g.retrieve_with(1, TEST_ACTIVITY, 0), (HvStatus::INACTIVE, None));
     assert_eq!(g.pending(), (2, 0));
 }
 
@@ -289,10 +270,7 @@ fn incoming_overflow_is_dropped_and_counted() {
     assert_eq!(g.deliver(b"abcdef"), 2);
     let (i, _) = g.accounting();
     assert_eq!((i.written, i.dropped, i.pending), (6, 2, 4));
-    assert_eq!(
-        g.retrieve(10),
-        (HvStatus::SUCCESS, Some((4, 0, b"abcd".to_vec())))
-    );
+    assert_eq!(g.retrieve(10), (HvStatus::SUCCESS, Some((4, 0, b"abcd".to_vec()))));
 }
 
 // ---- HvResetDebugSession ----
@@ -392,24 +370,16 @@ fn call_level_input_checks() {
             "fast retrieve",
         ),
         (
-            HypercallInput::from_bits(post)
-                .with_rep_count(1)
-                .into_bits(),
+            HypercallInput::from_bits(post).with_rep_count(1).into_bits(),
             HvStatus::INVALID_HYPERCALL_INPUT,
             "rep count",
         ),
         (
-            HypercallInput::from_bits(post)
-                .with_variable_header_size(1)
-                .into_bits(),
+            HypercallInput::from_bits(post).with_variable_header_size(1).into_bits(),
             HvStatus::INVALID_HYPERCALL_INPUT,
             "var header",
         ),
-        (
-            post | 1 << 27,
-            HvStatus::INVALID_HYPERCALL_INPUT,
-            "reserved bit",
-        ),
+        (post | 1 << 27, HvStatus::INVALID_HYPERCALL_INPUT, "reserved bit"),
         (
             rcx(CallCode::POST_MESSAGE, false),
             HvStatus::INVALID_HYPERCALL_CODE,
@@ -418,15 +388,7 @@ fn call_level_input_checks() {
         (0xFFFF, HvStatus::INVALID_HYPERCALL_CODE, "unknown code"),
     ];
     for (rcx, status, what) in cases {
-        assert_eq!(
-            g.call(Registers {
-                rcx,
-                rdx: IN,
-                r8: OUT
-            }),
-            status,
-            "{what}"
-        );
+        assert_eq!(g.call(Registers { rcx, rdx: IN, r8: OUT }), status, "{what}");
     }
     let misaligned = Registers {
         rcx: post,
@@ -490,10 +452,7 @@ fn check_order_follows_the_design() {
     // TEST_ACTIVITY is checked before NO_DATA; parameters before TEST_ACTIVITY.
     let mut g = guest();
     assert_eq!(g.retrieve_with(1, 0x2, 0), (HvStatus::INACTIVE, None));
-    assert_eq!(
-        g.retrieve_with(MAX + 1, 0x2, 0),
-        (HvStatus::INVALID_PARAMETER, None)
-    );
+    assert_eq!(g.retrieve_with(MAX + 1, 0x2, 0), (HvStatus::INVALID_PARAMETER, None));
 }
 
 #[test]
@@ -517,9 +476,7 @@ fn bad_host_arguments_are_statuses() {
         g.hv.set_property(g.p, PartitionPropertyCode::DEBUG_CHANNEL_ID, 0x1_0000)
             .unwrap_err();
     assert_eq!(e.status(), HvStatus::PROPERTY_VALUE_OUT_OF_RANGE);
-    let e =
-        g.hv.property(g.p, PartitionPropertyCode::CPU_CAP)
-            .unwrap_err();
+    let e = g.hv.property(g.p, PartitionPropertyCode::CPU_CAP).unwrap_err();
     assert_eq!(e.status(), HvStatus::UNKNOWN_PROPERTY);
     assert!(
         Hypervisor::new(Config {
@@ -555,16 +512,9 @@ fn a_partition_never_reads_another_partitions_data() {
     hv.deliver(a, b"secret").unwrap();
     let mut gb = Guest { hv, p: b };
     assert_eq!(gb.retrieve(100), (HvStatus::NO_DATA, None));
-    assert_eq!(
-        gb.reset(0x3),
-        HvStatus::NO_DATA,
-        "b cannot purge a's data either"
-    );
+    assert_eq!(gb.reset(0x3), HvStatus::NO_DATA, "b cannot purge a's data either");
     gb.post(b"from b");
     let mut ga = Guest { hv: gb.hv, p: a };
     assert_eq!(ga.receive(100), b"");
-    assert_eq!(
-        ga.retrieve(100),
-        (HvStatus::SUCCESS, Some((6, 0, b"secret".to_vec())))
-    );
+    assert_eq!(ga.retrieve(100), (HvStatus::SUCCESS, Some((6, 0, b"secret".to_vec()))));
 }

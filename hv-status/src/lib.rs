@@ -27,20 +27,7 @@ compile_error!("the Hyper-V ABI is little-endian; hv-status does not support big
 /// [`HvStatus::name`] / [`HvStatus::from_name`] for TLFS names and [`HvStatus::description`] for the
 /// documented meaning.
 #[repr(transparent)]
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    FromBytes,
-    IntoBytes,
-    KnownLayout,
-    Immutable,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct HvStatus(u16);
 
@@ -377,10 +364,7 @@ mod tests {
             Some(HvStatus::from_bits(0x1C))
         );
         assert_eq!(HvStatus::from_name("hv_status_inactive"), None);
-        assert_eq!(
-            format!("{:?}", HvStatus::from_bits(0x1234)),
-            "HvStatus(0x1234)"
-        );
+        assert_eq!(format!("{:?}", HvStatus::from_bits(0x1234)), "HvStatus(0x1234)");
         assert_eq!(HvStatus::from_bits(0x40).to_string(), "0x0040");
         assert_eq!(HvStatus::from_bits(0x40).description(), None);
     }
@@ -409,16 +393,12 @@ mod tests {
 
     #[test]
     fn table_is_ordered_unique_and_public_range() {
-        let values: std::vec::Vec<u16> =
-            HvStatus::NAMED.iter().map(|(_, s)| s.into_bits()).collect();
+        let values: std::vec::Vec<u16> = HvStatus::NAMED.iter().map(|(_, s)| s.into_bits()).collect();
         assert!(
             values.windows(2).all(|w| w[0] < w[1]),
             "NAMED is sorted by value without repeats"
         );
-        assert!(
-            values.iter().all(|&v| v <= 0x87),
-            "only public codes (0x0000-0x0087)"
-        );
+        assert!(values.iter().all(|&v| v <= 0x87), "only public codes (0x0000-0x0087)");
         // abi-facts.md section 1: 0x00, 0x02-0x0E (13), 0x10-0x37 (40), 0x38-0x3F (8), 0x41-0x4F (15),
         // 0x50-0x59 (10), and 0x60 0x65 0x66 0x6F 0x70 0x71 0x72 0x73 0x74 0x78 0x79 0x86 0x87 (13).
         assert_eq!(values.len(), 1 + 13 + 40 + 8 + 15 + 10 + 13);
@@ -439,10 +419,7 @@ mod tests {
             HvStatus::from_name("HV_STATUS_PROCESSOR_FEATURE_XSAVE_LEGACY_SSE_NOT_SUPPORTED"),
             Some(HvStatus::INSUFFICIENT_BUFFER)
         );
-        assert_eq!(
-            HvStatus::from_bits(0x33).name(),
-            Some("HV_STATUS_INSUFFICIENT_BUFFER")
-        );
+        assert_eq!(HvStatus::from_bits(0x33).name(), Some("HV_STATUS_INSUFFICIENT_BUFFER"));
         assert_eq!(HvStatus::ALIASES.len(), 2);
     }
 
@@ -452,10 +429,7 @@ mod tests {
         let e = HvStatus::NO_DATA.result().unwrap_err();
         assert_eq!(e.status(), HvStatus::NO_DATA);
         assert_eq!(HvStatus::from(e), HvStatus::NO_DATA);
-        assert_eq!(
-            HvError::try_from(HvStatus::SUCCESS),
-            Err(SuccessIsNotAnError)
-        );
+        assert_eq!(HvError::try_from(HvStatus::SUCCESS), Err(SuccessIsNotAnError));
         assert_eq!(HvStatus::from(Err::<(), _>(e)), HvStatus::NO_DATA);
         assert_eq!(HvStatus::from(Ok::<(), HvError>(())), HvStatus::SUCCESS);
         assert_eq!(format!("{e:?}"), "HvError(HV_STATUS_NO_DATA)");

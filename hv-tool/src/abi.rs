@@ -34,11 +34,7 @@ pub(crate) fn json() -> String {
     let codes: serde_json::Map<String, Value> = reg
         .codes()
         .map(|c| {
-            let entries: Vec<Value> = c
-                .entries
-                .iter()
-                .map(|(n, v)| json!({"name": n, "value": v}))
-                .collect();
+            let entries: Vec<Value> = c.entries.iter().map(|(n, v)| json!({"name": n, "value": v})).collect();
             (c.name.to_owned(), Value::Array(entries))
         })
         .collect();
@@ -64,17 +60,9 @@ pub(crate) fn text() -> String {
     let reg = hv_x64::registry();
     let mut out = String::new();
     for t in reg.types() {
-        let _ = writeln!(
-            out,
-            "{} ({}): {} bytes, align {}",
-            t.tlfs_name, t.name, t.size, t.align
-        );
+        let _ = writeln!(out, "{} ({}): {} bytes, align {}", t.tlfs_name, t.name, t.size, t.align);
         for f in t.fields {
-            let _ = writeln!(
-                out,
-                "  {:>5}  {:>5}  {:<24} {}",
-                f.offset, f.size, f.tlfs_name, f.name
-            );
+            let _ = writeln!(out, "  {:>5}  {:>5}  {:<24} {}", f.offset, f.size, f.tlfs_name, f.name);
         }
     }
     for b in reg.bitfields() {
@@ -90,13 +78,7 @@ pub(crate) fn text() -> String {
         }
     }
     for c in reg.codes() {
-        let _ = writeln!(
-            out,
-            "{} ({}): {} names",
-            c.tlfs_name,
-            c.name,
-            c.entries.len()
-        );
+        let _ = writeln!(out, "{} ({}): {} names", c.tlfs_name, c.name, c.entries.len());
         for (name, value) in c.entries {
             let _ = writeln!(out, "  {value:#010x}  {name}");
         }

@@ -7,8 +7,8 @@ use hv_abi::layout::BitfieldLayout;
 use hv_abi::synic::{Message, MessagePayload, MessageType};
 use hv_abi::{Bitfield, CallCode, HvStatus, HypercallInput, HypercallOutput};
 use hv_x64::{
-    CpuidInterceptMessage, ExceptionInterceptMessage, InterceptMessageHeader,
-    IoPortInterceptMessage, MemoryInterceptMessage, MsrInterceptMessage,
+    CpuidInterceptMessage, ExceptionInterceptMessage, InterceptMessageHeader, IoPortInterceptMessage,
+    MemoryInterceptMessage, MsrInterceptMessage,
 };
 use zerocopy::FromBytes;
 
@@ -49,26 +49,18 @@ pub(crate) fn run(what: &What) -> Result<String, String> {
 /// Parses `0x`-prefixed hex or decimal, with `_` separators allowed.
 pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
     let clean = s.trim().replace('_', "");
-    let parsed = match clean
-        .strip_prefix("0x")
-        .or_else(|| clean.strip_prefix("0X"))
-    {
+    let parsed = match clean.strip_prefix("0x").or_else(|| clean.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16),
         None => clean.parse(),
     };
-    parsed.map_err(|e| {
-        format!("`{s}` is not a 64-bit number ({e}); write hex as 0x1006b or decimal as 65643")
-    })
+    parsed.map_err(|e| format!("`{s}` is not a 64-bit number ({e}); write hex as 0x1006b or decimal as 65643"))
 }
 
 fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
     let digits: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let digits = digits.strip_prefix("0x").unwrap_or(&digits);
     if digits.len() % 2 != 0 {
-        return Err(format!(
-            "odd number of hex digits ({}): give whole bytes",
-            digits.len()
-        ));
+        return Err(format!("odd number of hex digits ({}): give whole bytes", digits.len()));
     }
     if digits.len() / 2 > size_of::<Message>() {
         return Err(format!(
@@ -80,24 +72,14 @@ fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
     (0..digits.len())
         .step_by(2)
         .map(|i| {
-            u8::from_str_radix(&digits[i..i + 2], 16).map_err(|_| {
-                format!(
-                    "`{}` at byte {} is not a hex byte",
-                    &digits[i..i + 2],
-                    i / 2
-                )
-            })
+            u8::from_str_radix(&digits[i..i + 2], 16)
+                .map_err(|_| format!("`{}` at byte {} is not a hex byte", &digits[i..i + 2], i / 2))
         })
         .collect()
 }
 
 /// One line per range of `layout`, with the value's bits in it; `name_of` names a field's value.
-fn bitfield_rows(
-    out: &mut String,
-    layout: &BitfieldLayout,
-    bits: u64,
-    name_of: impl Fn(&str, u64) -> Option<String>,
-) {
+fn bitfield_rows(out: &mut String, layout: &BitfieldLayout, bits: u64, name_of: impl Fn(&str, u64) -> Option<String>) {
     let _ = writeln!(
         out,
         "{} {bits:#0w$x}",
@@ -115,9 +97,7 @@ fn bitfield_rows(
         let note = match (f.reserved, v) {
             (true, 0) => " (reserved)".to_owned(),
             (true, _) => " (reserved, must be zero)".to_owned(),
-            (false, _) => name_of(f.tlfs_name, v)
-                .map(|n| format!("  {n}"))
-                .unwrap_or_default(),
+            (false, _) => name_of(f.tlfs_name, v).map(|n| format!("  {n}")).unwrap_or_default(),
         };
         let _ = writeln!(out, "  {range:>5}  {:<20} {v:#x}{note}", f.tlfs_name);
     }
@@ -134,24 +114,14 @@ fn status_name(v: u64) -> String {
 fn input(bits: u64) -> String {
     let v = HypercallInput::from_bits(bits);
     let mut out = String::new();
-    bitfield_rows(
-        &mut out,
-        &HypercallInput::BITFIELD,
-        bits,
-        |field, value| match field {
-            "CallCode" => Some(format!("{:?}", CallCode::from_bits(value as u16))),
-            _ => None,
-        },
-    );
+    bitfield_rows(&mut out, &HypercallInput::BITFIELD, bits, |field, value| match field {
+        "CallCode" => Some(format!("{:?}", CallCode::from_bits(value as u16))),
+        _ => None,
+    });
     match v.validate() {
         Ok(()) => out.push_str("valid: no reserved bit set\n"),
         Err(e) => {
-            let _ = writeln!(
-                out,
-                "invalid: {} (reserved bits {:#x})",
-                e.status(),
-                v.reserved_bits()
-            );
+            let _ = writeln!(out, "invalid: {} (reserved bits {:#x})", e.status(), v.reserved_bits());
         }
     }
     out
@@ -159,15 +129,10 @@ fn input(bits: u64) -> String {
 
 fn output(bits: u64) -> String {
     let mut out = String::new();
-    bitfield_rows(
-        &mut out,
-        &HypercallOutput::BITFIELD,
-        bits,
-        |field, value| match field {
-            "CallStatus" => Some(status_name(value)),
-            _ => None,
-        },
-    );
+    bitfield_rows(&mut out, &HypercallOutput::BITFIELD, bits, |field, value| match field {
+        "CallStatus" => Some(status_name(value)),
+        _ => None,
+    });
     out
 }
 
@@ -175,10 +140,8 @@ fn status(value: &str) -> Result<String, String> {
     let s = match HvStatus::from_name(value.trim()) {
         Some(s) => s,
         None => {
-            let n = parse_u64(value)
-                .map_err(|_| format!("`{value}` is neither an HV_STATUS name nor a number"))?;
-            let n =
-                u16::try_from(n).map_err(|_| format!("{n:#x} does not fit HV_STATUS (16 bits)"))?;
+            let n = parse_u64(value).map_err(|_| format!("`{value}` is neither an HV_STATUS name nor a number"))?;
+            let n = u16::try_from(n).map_err(|_| format!("{n:#x} does not fit HV_STATUS (16 bits)"))?;
             HvStatus::from_bits(n)
         }
     };
@@ -206,9 +169,7 @@ fn message(bytes: &[u8]) -> Result<String, String> {
         MessageType::X64_MSR_INTERCEPT => typed::<MsrInterceptMessage>(&mut out, &m)?,
         MessageType::X64_CPUID_INTERCEPT => typed::<CpuidInterceptMessage>(&mut out, &m)?,
         MessageType::X64_EXCEPTION_INTERCEPT => typed::<ExceptionInterceptMessage>(&mut out, &m)?,
-        MessageType::UNMAPPED_GPA | MessageType::GPA_INTERCEPT => {
-            typed::<MemoryInterceptMessage>(&mut out, &m)?
-        }
+        MessageType::UNMAPPED_GPA | MessageType::GPA_INTERCEPT => typed::<MemoryInterceptMessage>(&mut out, &m)?,
         MessageType::X64_HALT | MessageType::UNRECOVERABLE_EXCEPTION => {
             typed::<InterceptMessageHeader>(&mut out, &m)?;
         }

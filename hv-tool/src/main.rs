@@ -51,13 +51,10 @@ fn main() -> ExitCode {
             Err(e) => (String::new(), Some(e)),
         },
         Command::Simulate {
-            print_default: true,
-            ..
+            print_default: true, ..
         } => (simulate::DEFAULT_SCRIPT.to_owned(), None),
         Command::Simulate { script: None, .. } => simulate::run(simulate::DEFAULT_SCRIPT),
-        Command::Simulate {
-            script: Some(path), ..
-        } => match read_script(&path) {
+        Command::Simulate { script: Some(path), .. } => match read_script(&path) {
             Ok(script) => simulate::run(&script),
             Err(e) => (String::new(), Some(e)),
         },

@@ -2,9 +2,7 @@
 
 use std::fmt::Write as _;
 
-use hv_abi::debug::{
-    DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, MuxPacketHeader,
-};
+use hv_abi::debug::{DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, MuxPacketHeader};
 use hv_abi::{HvResult, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
 use hv_model::engine::{EndSessionFlags, Engine, EngineError, Event, EventInterest, TraceOnly};
 use hv_model::guest::{GuestVp, Retrieved};
@@ -64,18 +62,12 @@ fn parse_num(word: Option<&str>, what: &str) -> Result<u64, String> {
 
 impl Sim {
     fn new() -> Self {
-        let mut hv =
-            Hypervisor::new(Config::default()).expect("the default configuration is valid");
+        let mut hv = Hypervisor::new(Config::default()).expect("the default configuration is valid");
         let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
         let channel = DebugChannelId(2);
-        hv.set_property(
-            p,
-            PartitionPropertyCode::DEBUG_CHANNEL_ID,
-            u64::from(channel.0),
-        )
-        .expect("a 16-bit id");
-        let guest =
-            GuestVp::new(&mut hv, p, VpIndex(0), 0x10_000, 0x11_000).expect("partition exists");
+        hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, u64::from(channel.0))
+            .expect("a 16-bit id");
+        let guest = GuestVp::new(&mut hv, p, VpIndex(0), 0x10_000, 0x11_000).expect("partition exists");
         Self {
             hv,
             p,
@@ -96,10 +88,7 @@ impl Sim {
         }
     }
 
-    fn lifecycle(
-        &mut self,
-        change: fn(&mut Hypervisor, PartitionId) -> HvResult<PartitionEvent>,
-    ) -> String {
+    fn lifecycle(&mut self, change: fn(&mut Hypervisor, PartitionId) -> HvResult<PartitionEvent>) -> String {
         let e = change(&mut self.hv, self.p);
         self.event(e)
     }
@@ -128,8 +117,7 @@ impl Sim {
             }
             "retrieve" => {
                 let count = parse_num(words.next(), "COUNT")?;
-                let count =
-                    usize::try_from(count).map_err(|_| format!("COUNT {count} is too large"))?;
+                let count = usize::try_from(count).map_err(|_| format!("COUNT {count} is too large"))?;
                 let (mut options, mut timeout) = (DebugRetrieveOptions::empty(), 0);
                 while let Some(w) = words.next() {
                     match w {
@@ -142,14 +130,8 @@ impl Sim {
                     }
                 }
                 let mut buf = vec![0u8; count.min(4096)];
-                match self
-                    .guest
-                    .retrieve(&mut self.hv, &mut buf, options, timeout)
-                {
-                    Ok(Retrieved::Data {
-                        retrieved,
-                        remaining,
-                    }) => {
+                match self.guest.retrieve(&mut self.hv, &mut buf, options, timeout) {
+                    Ok(Retrieved::Data { retrieved, remaining }) => {
                         let data = &buf[..(retrieved as usize).min(buf.len())];
                         format!(
                             "HV_STATUS_SUCCESS, {retrieved} bytes {}, {remaining} remaining",
@@ -166,9 +148,7 @@ impl Sim {
                     Some("outgoing") => DebugPurgeOptions::PURGE_OUTGOING_DATA,
                     Some("both") => DebugPurgeOptions::all(),
                     other => {
-                        return Err(format!(
-                            "reset takes incoming, outgoing or both, not {other:?}"
-                        ));
+                        return Err(format!("reset takes incoming, outgoing or both, not {other:?}"));
                     }
                 };
                 status_of(&self.guest.reset(&mut self.hv, options))
@@ -177,10 +157,10 @@ impl Sim {
                 Ok(dropped) => format!("{} bytes sent, {dropped} dropped", rest.len()),
                 Err(e) => e.to_string(),
             },
-            "break-in" => match self.engine.send(
-                &mut self.hv,
-                MuxPacketHeader::break_in(self.channel).as_bytes(),
-            ) {
+            "break-in" => match self
+                .engine
+                .send(&mut self.hv, MuxPacketHeader::break_in(self.channel).as_bytes())
+            {
                 Ok(_) => "break-in packet sent (16 bytes)".to_owned(),
                 Err(e) => e.to_string(),
             },
@@ -199,11 +179,7 @@ impl Sim {
             "advance" => {
                 self.hv.advance_clock(parse_num(words.next(), "TICKS")?);
                 match self.hv.take_completion(self.p, self.guest.vp) {
-                    Ok(Some(out)) => format!(
-                        "t={}, the waiting retrieve ended: {}",
-                        self.hv.now(),
-                        out.status()
-                    ),
+                    Ok(Some(out)) => format!("t={}, the waiting retrieve ended: {}", self.hv.now(), out.status()),
                     _ => format!("t={}", self.hv.now()),
                 }
             }
@@ -242,14 +218,8 @@ impl Sim {
     fn trace(&mut self) {
         for e in self.engine.take_trace() {
             let _ = match e {
-                Event::SessionStatus {
-                    callbacks, status, ..
-                } => {
-                    writeln!(
-                        self.out,
-                        "    callbacks {callbacks}: SessionStatus({})",
-                        status.name()
-                    )
+                Event::SessionStatus { callbacks, status, .. } => {
+                    writeln!(self.out, "    callbacks {callbacks}: SessionStatus({})", status.name())
                 }
                 Event::ChangeDebuggeeState {
                     callbacks,
@@ -296,10 +266,7 @@ fn show(data: &[u8]) -> String {
     if data.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
         format!("{:?}", String::from_utf8_lossy(data))
     } else {
-        data.iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        data.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -307,10 +274,7 @@ fn show(data: &[u8]) -> String {
 /// error, if any: the transcript then holds every line before it.
 pub(crate) fn run(script: &str) -> (String, Option<String>) {
     let mut sim = Sim::new();
-    if let Err(e) = sim
-        .engine
-        .register_callbacks(Box::new(TraceOnly(EventInterest::all())))
-    {
+    if let Err(e) = sim.engine.register_callbacks(Box::new(TraceOnly(EventInterest::all()))) {
         return (String::new(), Some(format!("callbacks refused: {e:?}")));
     }
     for (n, line) in script.lines().enumerate() {

@@ -53,18 +53,10 @@ fn reports_reserved_input_bits() {
 #[test]
 fn decodes_result_and_status() {
     let out = ok(&["decode", "output", "0x50000001b"]);
-    assert!(
-        out.contains("CallStatus           0x1b  HV_STATUS_NO_DATA"),
-        "{out}"
-    );
+    assert!(out.contains("CallStatus           0x1b  HV_STATUS_NO_DATA"), "{out}");
     assert!(out.contains("RepsCompleted        0x5"), "{out}");
-    assert!(
-        ok(&["decode", "status", "HV_STATUS_INACTIVE"]).starts_with("0x001c  HV_STATUS_INACTIVE (")
-    );
-    assert!(
-        ok(&["decode", "status", "0x40"])
-            .starts_with("0x0040  0x0040 (no source names this status)")
-    );
+    assert!(ok(&["decode", "status", "HV_STATUS_INACTIVE"]).starts_with("0x001c  HV_STATUS_INACTIVE ("));
+    assert!(ok(&["decode", "status", "0x40"]).starts_with("0x0040  0x0040 (no source names this status)"));
 }
 
 #[test]
@@ -73,14 +65,10 @@ fn bad_input_gets_a_message_and_a_failing_exit() {
     assert!(fails(&["decode", "status", "0x10000"]).contains("does not fit HV_STATUS (16 bits)"));
     assert!(fails(&["decode", "message", "abc"]).contains("odd number of hex digits"));
     let too_long = "00".repeat(257);
-    assert!(
-        fails(&["decode", "message", &too_long])
-            .contains("257 bytes given; an HV_MESSAGE is 256 bytes")
-    );
+    assert!(fails(&["decode", "message", &too_long]).contains("257 bytes given; an HV_MESSAGE is 256 bytes"));
     // An I/O port message whose payload_size is too small for the payload type.
     assert!(
-        fails(&["decode", "message", "00000180 10"])
-            .contains("payload_size 16 is smaller than IoPortInterceptMessage")
+        fails(&["decode", "message", "00000180 10"]).contains("payload_size 16 is smaller than IoPortInterceptMessage")
     );
 }
 
@@ -92,10 +80,7 @@ fn decodes_an_io_port_intercept_message() {
     hex.push_str(&"00".repeat(32));
     hex.push_str("f803 01 00");
     let out = ok(&["decode", "message", &hex]);
-    assert!(
-        out.contains("message_type: HvMessageTypeX64IoPortIntercept"),
-        "{out}"
-    );
+    assert!(out.contains("message_type: HvMessageTypeX64IoPortIntercept"), "{out}");
     assert!(out.contains("vp_index: VpIndex(\n"), "{out}");
     assert!(out.contains("port_number: 1016"), "{out}");
     assert!(out.contains("access_size: 1"), "{out}");
@@ -130,9 +115,7 @@ fn abi_json_lists_every_table_with_tlfs_names() {
             .iter()
             .any(|c| c["name"] == "HvCallResetDebugSession" && c["value"] == 0x6B)
     );
-    assert!(
-        doc["codes"]["message_type"].is_array() && doc["codes"]["partition_property"].is_array()
-    );
+    assert!(doc["codes"]["message_type"].is_array() && doc["codes"]["partition_property"].is_array());
     let purge = doc["flags"]["DebugPurgeOptions"].as_array().unwrap();
     assert_eq!(purge[0]["name"], "HV_DEBUG_PURGE_INCOMING_DATA");
     let input = doc["bitfields"]
@@ -170,12 +153,7 @@ fn with_stdin(args: &[&str], input: &str) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("hvtool runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -206,9 +184,7 @@ fn simulate_runs_the_built_in_session() {
     );
     assert!(out.contains("SessionStatus(DEBUG_SESSION_END_SESSION_ACTIVE_DETACH)"));
     assert!(
-        out.ends_with(
-            "outgoing: Accounting { written: 34, read: 28, purged: 6, dropped: 0, pending: 0 }\n"
-        ),
+        out.ends_with("outgoing: Accounting { written: 34, read: 28, purged: 6, dropped: 0, pending: 0 }\n"),
         "{out}"
     );
     assert_eq!(
@@ -224,24 +200,15 @@ fn simulate_runs_the_built_in_session() {
 fn simulate_reads_a_script_from_stdin_and_waits_on_the_virtual_clock() {
     let script = "attach\nretrieve 10 loop 100\nadvance 99\nadvance 1\nretrieve 10 loop 50\ndeliver hi\nrevoke\n";
     let out = with_stdin(&["simulate", "-"], script);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = String::from_utf8(out.stdout).unwrap();
     assert!(
         out.contains("retrieve 10 loop 100             VP waits until t=100"),
         "{out}"
     );
+    assert!(out.contains("advance 99                       t=99\n"), "{out}");
     assert!(
-        out.contains("advance 99                       t=99\n"),
-        "{out}"
-    );
-    assert!(
-        out.contains(
-            "advance 1                        t=100, the waiting retrieve ended: HV_STATUS_NO_DATA"
-        ),
+        out.contains("advance 1                        t=100, the waiting retrieve ended: HV_STATUS_NO_DATA"),
         "{out}"
     );
     assert!(
@@ -260,11 +227,6 @@ fn simulate_keeps_what_ran_and_names_the_bad_line() {
         "{stdout}"
     );
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.contains("line 4: `many` is not a 64-bit number"),
-        "{stderr}"
-    );
-    assert!(
-        fails(&["simulate", "/nonexistent/script"]).contains("cannot read /nonexistent/script")
-    );
+    assert!(stderr.contains("line 4: `many` is not a 64-bit number"), "{stderr}");
+    assert!(fails(&["simulate", "/nonexistent/script"]).contains("cannot read /nonexistent/script"));
 }

@@ -52,9 +52,7 @@ pub struct InstructionLengthCr8 {
 }
 
 /// `HV_X64_INTERCEPT_MESSAGE_HEADER` (2013 WDK ff541192; HDK; mshv `hvhdk.h`): 40 bytes.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_X64_INTERCEPT_MESSAGE_HEADER", size = 40, align = 8)]
 #[repr(C)]
 pub struct InterceptMessageHeader {
@@ -84,9 +82,7 @@ pub struct InterceptMessageHeader {
 
 impl InterceptMessageHeader {
     /// The access type, or an error naming the unknown value.
-    pub fn access_type(
-        &self,
-    ) -> Result<InterceptAccessType, TryFromPrimitiveError<InterceptAccessType>> {
+    pub fn access_type(&self) -> Result<InterceptAccessType, TryFromPrimitiveError<InterceptAccessType>> {
         InterceptAccessType::try_from(self.intercept_access_type)
     }
 }
@@ -108,9 +104,7 @@ pub struct IoPortAccessInfo {
 }
 
 /// `HV_X64_IO_PORT_INTERCEPT_MESSAGE` (2013 WDK ff541223; mshv `hvhdk.h`): 128 bytes.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_X64_IO_PORT_INTERCEPT_MESSAGE", size = 128, align = 8)]
 #[repr(C)]
 pub struct IoPortInterceptMessage {
@@ -153,9 +147,7 @@ pub struct IoPortInterceptMessage {
 }
 
 /// `HV_X64_MSR_INTERCEPT_MESSAGE` (2013 WDK ff541268; mshv `hvhdk.h`): 64 bytes.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_X64_MSR_INTERCEPT_MESSAGE", size = 64, align = 8)]
 #[repr(C)]
 pub struct MsrInterceptMessage {
@@ -177,9 +169,7 @@ pub struct MsrInterceptMessage {
 }
 
 /// `HV_X64_CPUID_INTERCEPT_MESSAGE` (2013 WDK ff540360; mshv `hvhdk.h`): 104 bytes.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_X64_CPUID_INTERCEPT_MESSAGE", size = 104, align = 8)]
 #[repr(C)]
 pub struct CpuidInterceptMessage {
@@ -228,9 +218,7 @@ pub struct ExceptionInfo {
 
 /// `HV_X64_EXCEPTION_INTERCEPT_MESSAGE` (2013 WDK ff540368; mshv `hvhdk.h`): 240 bytes, the whole
 /// payload area.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_X64_EXCEPTION_INTERCEPT_MESSAGE", size = 240, align = 8)]
 #[repr(C)]
 pub struct ExceptionInterceptMessage {
@@ -316,9 +304,7 @@ pub struct ExceptionInterceptMessage {
 
 /// `HV_CACHE_TYPE` (2013 WDK ff539912): the memory type of an intercepted access. Open.
 #[repr(transparent)]
-#[derive(
-    Clone, Copy, PartialEq, Eq, Hash, Default, FromBytes, IntoBytes, KnownLayout, Immutable,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct CacheType(u32);
 
 #[open_enum(u32)]
@@ -366,9 +352,7 @@ pub struct MemoryAccessInfo {
 /// (here `tpr_priority` and `reserved`), and continues with DS and SS at 80 and 96 and RAX..R15 at
 /// 112..232, 240 bytes in all. A 2013-era message therefore reads correctly through this type; its
 /// trailing registers are in the rest of the 240-byte payload.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_X64_MEMORY_INTERCEPT_MESSAGE", size = 80, align = 8)]
 #[repr(C)]
 pub struct MemoryInterceptMessage {
@@ -402,21 +386,11 @@ pub struct MemoryInterceptMessage {
 }
 
 // Every payload type fits in the 240-byte payload area of a SynIC message.
-static_assertions::const_assert!(
-    size_of::<ExceptionInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE
-);
-static_assertions::const_assert!(
-    size_of::<IoPortInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE
-);
-static_assertions::const_assert!(
-    size_of::<CpuidInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE
-);
-static_assertions::const_assert!(
-    size_of::<MemoryInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE
-);
-static_assertions::const_assert!(
-    size_of::<MsrInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE
-);
+static_assertions::const_assert!(size_of::<ExceptionInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
+static_assertions::const_assert!(size_of::<IoPortInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
+static_assertions::const_assert!(size_of::<CpuidInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
+static_assertions::const_assert!(size_of::<MemoryInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
+static_assertions::const_assert!(size_of::<MsrInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
 
 impl MessagePayload for InterceptMessageHeader {
     /// Every x64 intercept message starts with this header; halt and unrecoverable-exception messages
@@ -450,8 +424,7 @@ impl MessagePayload for ExceptionInterceptMessage {
 }
 
 impl MessagePayload for MemoryInterceptMessage {
-    const MESSAGE_TYPES: &'static [MessageType] =
-        &[MessageType::UNMAPPED_GPA, MessageType::GPA_INTERCEPT];
+    const MESSAGE_TYPES: &'static [MessageType] = &[MessageType::UNMAPPED_GPA, MessageType::GPA_INTERCEPT];
 }
 
 #[cfg(test)]
@@ -481,10 +454,7 @@ mod tests {
         assert_eq!(err.number, 3);
         assert!(format!("{err}").contains('3'));
         assert_eq!(InterceptAccessTypeMask::all().bits(), 0x7);
-        assert_eq!(
-            InterceptAccessTypeMask::from_bits_retain(0x9).unknown_bits(),
-            0x8
-        );
+        assert_eq!(InterceptAccessTypeMask::from_bits_retain(0x9).unknown_bits(), 0x8);
     }
 
     #[test]

@@ -11,10 +11,9 @@ mod intercept;
 mod registers;
 
 pub use intercept::{
-    CacheType, CpuidInterceptMessage, ExceptionInfo, ExceptionInterceptMessage,
-    InstructionLengthCr8, InterceptAccessType, InterceptAccessTypeMask, InterceptMessageHeader,
-    IoPortAccessInfo, IoPortInterceptMessage, MemoryAccessInfo, MemoryInterceptMessage,
-    MsrInterceptMessage,
+    CacheType, CpuidInterceptMessage, ExceptionInfo, ExceptionInterceptMessage, InstructionLengthCr8,
+    InterceptAccessType, InterceptAccessTypeMask, InterceptMessageHeader, IoPortAccessInfo, IoPortInterceptMessage,
+    MemoryAccessInfo, MemoryInterceptMessage, MsrInterceptMessage,
 };
 pub use registers::{SegmentAttributes, SegmentRegister, VpExecutionState};
 
@@ -46,14 +45,8 @@ pub static SECTION: Section = Section {
             tlfs_name: "HV_INTERCEPT_ACCESS_TYPE",
             entries: &[
                 ("HV_INTERCEPT_ACCESS_READ", InterceptAccessType::Read as u64),
-                (
-                    "HV_INTERCEPT_ACCESS_WRITE",
-                    InterceptAccessType::Write as u64,
-                ),
-                (
-                    "HV_INTERCEPT_ACCESS_EXECUTE",
-                    InterceptAccessType::Execute as u64,
-                ),
+                ("HV_INTERCEPT_ACCESS_WRITE", InterceptAccessType::Write as u64),
+                ("HV_INTERCEPT_ACCESS_EXECUTE", InterceptAccessType::Execute as u64),
             ],
         },
         hv_abi::code_table!("cache_type", "HV_CACHE_TYPE", CacheType),

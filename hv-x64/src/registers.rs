@@ -36,9 +36,7 @@ pub struct SegmentAttributes {
 }
 
 /// `HV_X64_SEGMENT_REGISTER` (TLFS `hv_x64_segment_register.md`; 2013 WDK ff541326): 16 bytes.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
 #[hv(tlfs = "HV_X64_SEGMENT_REGISTER", size = 16, align = 8)]
 #[repr(C)]
 pub struct SegmentRegister {
@@ -129,10 +127,7 @@ mod tests {
             .with_interrupt_shadow(true);
         assert_eq!(s.into_bits(), 0b0001_0001_0001_0011);
         assert_eq!(VpExecutionState::RESERVED_MASK, 0xC000);
-        assert_eq!(
-            s.into_bits() & VpExecutionState::TLFS_ERA_RESERVED_MASK,
-            0x1100
-        );
+        assert_eq!(s.into_bits() & VpExecutionState::TLFS_ERA_RESERVED_MASK, 0x1100);
     }
 
     proptest! {

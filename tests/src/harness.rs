@@ -4,13 +4,13 @@
 use arbitrary::{Result, Unstructured};
 use hv_abi::synic::{Message, MessagePayload};
 use hv_abi::{
-    CallCode, HvStatus, HypercallInput, HypercallOutput, PartitionId, PartitionPrivileges,
-    PartitionPropertyCode, VpIndex,
+    CallCode, HvStatus, HypercallInput, HypercallOutput, PartitionId, PartitionPrivileges, PartitionPropertyCode,
+    VpIndex,
 };
 use hv_model::{Accounting, Config, Dispatch, Hypervisor, Registers};
 use hv_x64::{
-    CpuidInterceptMessage, ExceptionInterceptMessage, InterceptMessageHeader,
-    IoPortInterceptMessage, MemoryInterceptMessage, MsrInterceptMessage,
+    CpuidInterceptMessage, ExceptionInterceptMessage, InterceptMessageHeader, IoPortInterceptMessage,
+    MemoryInterceptMessage, MsrInterceptMessage,
 };
 use zerocopy::FromBytes;
 
@@ -31,10 +31,7 @@ pub fn input_value(data: &[u8]) {
         .with_rep_count(v.rep_count())
         .with_rep_start_index(v.rep_start_index());
     assert_eq!(rebuilt.into_bits(), bits);
-    assert_eq!(
-        v.validate().is_ok(),
-        bits & HypercallInput::RESERVED_MASK == 0
-    );
+    assert_eq!(v.validate().is_ok(), bits & HypercallInput::RESERVED_MASK == 0);
     assert_eq!(v.call_code().into_bits(), bits as u16);
     let _ = format!("{v:?} {:?}", v.call_code());
 
@@ -149,10 +146,7 @@ fn registers(u: &mut Unstructured<'_>, last_input: u64) -> Result<Registers> {
 
 fn accounting(hv: &Hypervisor, p: PartitionId) -> (Accounting, Accounting) {
     let (inc, out) = hv.accounting(p).expect("partition exists");
-    assert!(
-        inc.balanced() && out.balanced(),
-        "bytes vanished: {inc:?} {out:?}"
-    );
+    assert!(inc.balanced() && out.balanced(), "bytes vanished: {inc:?} {out:?}");
     (inc, out)
 }
 
@@ -172,12 +166,8 @@ fn run_dispatcher(u: &mut Unstructured<'_>) -> Result<()> {
             PartitionPrivileges::from_bits_retain(u.arbitrary()?)
         };
         *id = hv.create_partition(privileges, u.int_in_range(1..=2)?);
-        hv.set_property(
-            *id,
-            PartitionPropertyCode::DEBUG_CHANNEL_ID,
-            u.int_in_range(0..=3)?,
-        )
-        .expect("16-bit id");
+        hv.set_property(*id, PartitionPropertyCode::DEBUG_CHANNEL_ID, u.int_in_range(0..=3)?)
+            .expect("16-bit id");
         let memory = &mut hv.partition_mut(*id).expect("created").memory;
         for page in PAGES {
             memory.map(page);
@@ -213,19 +203,11 @@ fn run_dispatcher(u: &mut Unstructured<'_>) -> Result<()> {
                 input[..4].copy_from_slice(&count.to_le_bytes());
                 input[4..8].copy_from_slice(&options.to_le_bytes());
                 input[8..].copy_from_slice(&timeout.to_le_bytes());
-                let _ = hv
-                    .partition_mut(p)
-                    .expect("created")
-                    .memory
-                    .write(at, &input);
+                let _ = hv.partition_mut(p).expect("created").memory.write(at, &input);
             }
             0..=2 => {
                 let regs = registers(u, last_input)?;
-                let vp = VpIndex(if u.ratio(15, 16)? {
-                    0
-                } else {
-                    u.int_in_range(1..=2)?
-                });
+                let vp = VpIndex(if u.ratio(15, 16)? { 0 } else { u.int_in_range(1..=2)? });
                 let before = accounting(&hv, p);
                 let code = HypercallInput::from_bits(regs.rcx).call_code();
                 match hv.dispatch(p, vp, regs) {
@@ -234,11 +216,7 @@ fn run_dispatcher(u: &mut Unstructured<'_>) -> Result<()> {
                         assert!(allowed(code, status), "{code:?} returned {status:?}");
                         assert_eq!(out.reserved_bits(), 0);
                         if status != HvStatus::SUCCESS {
-                            assert_eq!(
-                                accounting(&hv, p),
-                                before,
-                                "a failed {code:?} ({status:?}) moved bytes"
-                            );
+                            assert_eq!(accounting(&hv, p), before, "a failed {code:?} ({status:?}) moved bytes");
                         }
                     }
                     Dispatch::Suspended { deadline } => {
@@ -265,11 +243,7 @@ fn run_dispatcher(u: &mut Unstructured<'_>) -> Result<()> {
                     1 => hv.terminate(p).map(Some),
                     2..=7 => hv.reset(p).map(Some),
                     8..=11 => hv.save(p).map(Some),
-                    12..=19 => hv.set_property(
-                        p,
-                        PartitionPropertyCode::DEBUG_CHANNEL_ID,
-                        u.int_in_range(0..=3)?,
-                    ),
+                    12..=19 => hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, u.int_in_range(0..=3)?),
                     20..=25 => {
                         let bits = if u.ratio(3, 4)? {
                             PartitionPrivileges::DEBUGGING.bits()

@@ -43,8 +43,7 @@ fn parse() -> CLayout {
                     .insert((*field).to_owned(), (num(offset), num(size)));
             }
             ["bits", ty, field, mask] => {
-                let mask = u64::from_str_radix(mask, 16)
-                    .unwrap_or_else(|e| panic!("bad mask in {line:?}: {e}"));
+                let mask = u64::from_str_radix(mask, 16).unwrap_or_else(|e| panic!("bad mask in {line:?}: {e}"));
                 c.bits
                     .entry((*ty).to_owned())
                     .or_default()
@@ -81,52 +80,29 @@ fn every_struct_matches_its_c_definition() {
         }
         for f in t.fields {
             match ct.fields.get(f.tlfs_name) {
-                None => mismatches.push(format!(
-                    "{}.{}: not in the C definition",
-                    t.tlfs_name, f.tlfs_name
+                None => mismatches.push(format!("{}.{}: not in the C definition", t.tlfs_name, f.tlfs_name)),
+                Some(&(offset, size)) if (offset, size) != (f.offset, f.size) => mismatches.push(format!(
+                    "{}.{} (`{}`): C offset {offset} size {size}, Rust offset {} size {}",
+                    t.tlfs_name, f.tlfs_name, f.name, f.offset, f.size
                 )),
-                Some(&(offset, size)) if (offset, size) != (f.offset, f.size) => {
-                    mismatches.push(format!(
-                        "{}.{} (`{}`): C offset {offset} size {size}, Rust offset {} size {}",
-                        t.tlfs_name, f.tlfs_name, f.name, f.offset, f.size
-                    ))
-                }
                 Some(_) => {}
             }
         }
         if ct.fields.len() != t.fields.len() {
             let rust: Vec<_> = t.fields.iter().map(|f| f.tlfs_name).collect();
-            let missing: Vec<_> = ct
-                .fields
-                .keys()
-                .filter(|k| !rust.contains(&k.as_str()))
-                .collect();
-            mismatches.push(format!(
-                "{}: C fields missing in Rust: {missing:?}",
-                t.tlfs_name
-            ));
+            let missing: Vec<_> = ct.fields.keys().filter(|k| !rust.contains(&k.as_str())).collect();
+            mismatches.push(format!("{}: C fields missing in Rust: {missing:?}", t.tlfs_name));
         }
     }
-    assert!(
-        mismatches.is_empty(),
-        "layout mismatches:\n{}",
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "layout mismatches:\n{}", mismatches.join("\n"));
 }
 
 #[test]
 fn every_c_struct_has_a_rust_layout() {
     let c = parse();
     let rust: Vec<&str> = rust_types().iter().map(|t| t.tlfs_name).collect();
-    let missing: Vec<&String> = c
-        .types
-        .keys()
-        .filter(|k| !rust.contains(&k.as_str()))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "C types with no Rust layout: {missing:?}"
-    );
+    let missing: Vec<&String> = c.types.keys().filter(|k| !rust.contains(&k.as_str())).collect();
+    assert!(missing.is_empty(), "C types with no Rust layout: {missing:?}");
     assert_eq!(c.types.len(), 15, "the C file defines 15 structs");
 }
 
@@ -143,10 +119,7 @@ fn every_bitfield_matches_its_c_definition() {
         for f in &named {
             let mask = (u64::MAX >> (63 - (f.msb - f.lsb))) << f.lsb;
             match cb.get(f.tlfs_name) {
-                None => mismatches.push(format!(
-                    "{}.{}: not in the C definition",
-                    b.tlfs_name, f.tlfs_name
-                )),
+                None => mismatches.push(format!("{}.{}: not in the C definition", b.tlfs_name, f.tlfs_name)),
                 Some(&cmask) if cmask != mask => mismatches.push(format!(
                     "{}.{} (`{}`): C bits {cmask:#x}, Rust bits {}..={} = {mask:#x}",
                     b.tlfs_name, f.tlfs_name, f.name, f.lsb, f.msb
@@ -167,9 +140,5 @@ fn every_bitfield_matches_its_c_definition() {
     for name in c.bits.keys().filter(|k| !rust.contains(&k.as_str())) {
         mismatches.push(format!("C bitfield {name} has no Rust bitfield"));
     }
-    assert!(
-        mismatches.is_empty(),
-        "bitfield mismatches:\n{}",
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "bitfield mismatches:\n{}", mismatches.join("\n"));
 }

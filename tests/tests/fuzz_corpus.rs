@@ -16,10 +16,7 @@ fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
         .map(|entry| {
             let path = entry.expect("directory entry").path();
             let data = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            (
-                path.file_name().unwrap().to_string_lossy().into_owned(),
-                data,
-            )
+            (path.file_name().unwrap().to_string_lossy().into_owned(), data)
         })
         .collect();
     seeds.sort();

@@ -3,13 +3,10 @@
 //! goes on, and the engine detaches.
 
 use hv_abi::debug::{
-    DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, MuxPacketHeader,
-    MuxPacketType,
+    DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, MuxPacketHeader, MuxPacketType,
 };
 use hv_abi::{HvStatus, PartitionPrivileges, PartitionPropertyCode, VpIndex};
-use hv_model::engine::{
-    EndSessionFlags, Engine, EngineError, Event, EventInterest, SessionStatus, TraceOnly,
-};
+use hv_model::engine::{EndSessionFlags, Engine, EngineError, Event, EventInterest, SessionStatus, TraceOnly};
 use hv_model::guest::{GuestVp, Retrieved};
 use hv_model::{Config, Hypervisor, PartitionState};
 use zerocopy::{FromBytes, IntoBytes};
@@ -33,12 +30,8 @@ fn a_debug_session_from_attach_to_detach() {
     let channel = DebugChannelId(2);
     let mut hv = Hypervisor::new(Config::default()).unwrap();
     let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
-    hv.set_property(
-        p,
-        PartitionPropertyCode::DEBUG_CHANNEL_ID,
-        u64::from(channel.0),
-    )
-    .unwrap();
+    hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, u64::from(channel.0))
+        .unwrap();
     let guest = GuestVp::new(&mut hv, p, VpIndex(0), 0x10_000, 0x11_000).unwrap();
     let mut engine = Engine::new();
     engine
@@ -61,12 +54,7 @@ fn a_debug_session_from_attach_to_detach() {
         .unwrap();
     let mut got = [0u8; 4088];
     let r = guest
-        .retrieve(
-            &mut hv,
-            &mut got,
-            DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY,
-            0,
-        )
+        .retrieve(&mut hv, &mut got, DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY, 0)
         .unwrap();
     assert_eq!(
         r,
@@ -82,44 +70,28 @@ fn a_debug_session_from_attach_to_detach() {
     );
 
     // Data in flight both ways, then the partition resets: REBOOT, buffers purged, session goes on.
-    guest
-        .post(&mut hv, b"unsent", DebugPostOptions::empty())
-        .unwrap();
+    guest.post(&mut hv, b"unsent", DebugPostOptions::empty()).unwrap();
     engine.send(&mut hv, b"unread").unwrap();
     let event = hv.reset(p).unwrap();
     engine.on_event(&hv, &event);
     assert_eq!(
         statuses(engine.trace()),
-        [
-            SessionStatus::Active,
-            SessionStatus::Reboot,
-            SessionStatus::Active
-        ]
+        [SessionStatus::Active, SessionStatus::Reboot, SessionStatus::Active]
     );
     let (inc, out) = hv.accounting(p).unwrap();
-    assert_eq!(
-        (inc.pending, inc.purged, out.pending, out.purged),
-        (0, 6, 0, 6)
-    );
+    assert_eq!((inc.pending, inc.purged, out.pending, out.purged), (0, 6, 0, 6));
 
     // Nothing left to purge.
     let purge_all = DebugPurgeOptions::PURGE_INCOMING_DATA | DebugPurgeOptions::PURGE_OUTGOING_DATA;
-    assert_eq!(
-        guest.reset(&mut hv, purge_all).unwrap_err().status(),
-        HvStatus::NO_DATA
-    );
+    assert_eq!(guest.reset(&mut hv, purge_all).unwrap_err().status(), HvStatus::NO_DATA);
 
     // The session goes on.
     assert_eq!(engine.session(), Some(p));
-    guest
-        .post(&mut hv, b"after reboot", DebugPostOptions::empty())
-        .unwrap();
+    guest.post(&mut hv, b"after reboot", DebugPostOptions::empty()).unwrap();
     let n = engine.read(&mut hv, &mut buf).unwrap();
     assert_eq!(&buf[..n], b"after reboot");
 
-    engine
-        .end_session(&mut hv, EndSessionFlags::ActiveDetach)
-        .unwrap();
+    engine.end_session(&mut hv, EndSessionFlags::ActiveDetach).unwrap();
     assert_eq!(
         statuses(engine.trace()).last(),
         Some(&SessionStatus::EndSessionActiveDetach)
@@ -129,10 +101,7 @@ fn a_debug_session_from_attach_to_detach() {
         PartitionState::Running,
         "detach leaves the partition running"
     );
-    assert_eq!(
-        engine.read(&mut hv, &mut buf).unwrap_err(),
-        EngineError::NoSession
-    );
+    assert_eq!(engine.read(&mut hv, &mut buf).unwrap_err(), EngineError::NoSession);
     let (inc, out) = hv.accounting(p).unwrap();
     assert!(inc.balanced() && out.balanced());
 }

@@ -2,10 +2,7 @@
 #![allow(dead_code, unreachable_pub)] // each test binary uses part of the harness
 
 use hv_abi::debug::DebugChannelId;
-use hv_abi::{
-    CallCode, HvStatus, HypercallInput, PartitionId, PartitionPrivileges, PartitionPropertyCode,
-    VpIndex,
-};
+use hv_abi::{CallCode, HvStatus, HypercallInput, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
 use hv_model::{Accounting, Config, Dispatch, Hypervisor, Registers};
 
 /// Input page and output page of every test partition.
@@ -21,12 +18,8 @@ pub struct Guest {
 /// A partition with the Debugging privilege, channel id `channel`, and the two parameter pages mapped.
 pub fn partition(hv: &mut Hypervisor, channel: u16) -> PartitionId {
     let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 2);
-    hv.set_property(
-        p,
-        PartitionPropertyCode::DEBUG_CHANNEL_ID,
-        u64::from(channel),
-    )
-    .unwrap();
+    hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, u64::from(channel))
+        .unwrap();
     let part = hv.partition_mut(p).unwrap();
     part.memory.map(IN);
     part.memory.map(OUT);
@@ -44,10 +37,7 @@ pub fn guest() -> Guest {
 }
 
 pub fn rcx(code: CallCode, fast: bool) -> u64 {
-    HypercallInput::new()
-        .with_call_code(code)
-        .with_fast(fast)
-        .into_bits()
+    HypercallInput::new().with_call_code(code).with_fast(fast).into_bits()
 }
 
 /// What a retrieve returned: status, and on success (RetrievedCount, RemainingCount, data).
@@ -82,12 +72,7 @@ impl Guest {
     /// The PendingCount written by the last successful post.
     pub fn pending_count(&self) -> u32 {
         let mut b = [0u8; 4];
-        self.hv
-            .partition(self.p)
-            .unwrap()
-            .memory
-            .read(OUT, &mut b)
-            .unwrap();
+        self.hv.partition(self.p).unwrap().memory.read(OUT, &mut b).unwrap();
         u32::from_le_bytes(b)
     }
 
@@ -156,10 +141,7 @@ impl Guest {
     /// (incoming, outgoing) accounting, checked to balance.
     pub fn accounting(&self) -> (Accounting, Accounting) {
         let (i, o) = self.hv.accounting(self.p).unwrap();
-        assert!(
-            i.balanced() && o.balanced(),
-            "accounting out of balance: {i:?} {o:?}"
-        );
+        assert!(i.balanced() && o.balanced(), "accounting out of balance: {i:?} {o:?}");
         (i, o)
     }
 
@@ -177,15 +159,8 @@ impl Guest {
 
     pub fn set_channel(&mut self, id: u16) {
         self.hv
-            .set_property(
-                self.p,
-                PartitionPropertyCode::DEBUG_CHANNEL_ID,
-                u64::from(id),
-            )
+            .set_property(self.p, PartitionPropertyCode::DEBUG_CHANNEL_ID, u64::from(id))
             .unwrap();
-        assert_eq!(
-            self.hv.partition(self.p).unwrap().channel_id(),
-            DebugChannelId(id)
-        );
+        assert_eq!(self.hv.partition(self.p).unwrap().channel_id(), DebugChannelId(id));
     }
 }
