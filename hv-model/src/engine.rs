@@ -168,7 +168,7 @@ hv_abi::flags! {
 
 hv_abi::flags! {
     /// `DEBUG_CDS_*`: the `Flags` of `ChangeDebuggeeState`. `DEBUG_CDS_ALL` (0xffffffff) is
-    /// [`ChangeDebuggeeState::ALL_STATE`]; `REFRESH` is in the current SDK only.
+    /// [`ChangeDebuggeeState::ALL`]; `REFRESH` is in the current SDK only.
     pub struct ChangeDebuggeeState(u32) tlfs_prefix "DEBUG_CDS_" {
         /// Registers changed (`Argument`: a register index or `DEBUG_ANY_ID`).
         const REGISTERS = 0x1;
@@ -181,7 +181,7 @@ hv_abi::flags! {
 
 hv_abi::flags! {
     /// `DEBUG_CES_*`: the `Flags` of `ChangeEngineState`. `DEBUG_CES_ALL` (0xffffffff) is
-    /// [`ChangeEngineState::ALL_STATE`].
+    /// [`ChangeEngineState::ALL`].
     pub struct ChangeEngineState(u32) tlfs_prefix "DEBUG_CES_" {
         /// The current thread.
         const CURRENT_THREAD = 0x1;
@@ -221,7 +221,7 @@ macro_rules! all_value {
     ($Name:ident, $c:literal) => {
         impl $Name {
             #[doc = concat!("`", $c, "` (0xffffffff): everything changed.")]
-            pub const ALL_STATE: Self = Self::from_bits_retain(u32::MAX);
+            pub const ALL: Self = Self::from_bits_retain(u32::MAX);
         }
 
         impl TryFrom<u32> for $Name {
@@ -229,7 +229,7 @@ macro_rules! all_value {
             /// Accepts `0xffffffff` and combinations of the defined flags.
             fn try_from(value: u32) -> Result<Self, UnknownValue> {
                 if value == u32::MAX {
-                    return Ok(Self::ALL_STATE);
+                    return Ok(Self::ALL);
                 }
                 Self::from_bits(value).ok_or(UnknownValue {
                     type_name: stringify!($Name),
@@ -559,7 +559,7 @@ impl Engine {
             self.notify_extensions(NotifySession::Active);
             for (i, r) in self.callbacks.iter_mut().enumerate() {
                 if r.mask.contains(EventInterest::CHANGE_DEBUGGEE_STATE) {
-                    let (flags, argument) = (ChangeDebuggeeState::ALL_STATE, 0);
+                    let (flags, argument) = (ChangeDebuggeeState::ALL, 0);
                     let result = r.callbacks.change_debuggee_state(flags, argument);
                     self.trace.push(Event::ChangeDebuggeeState {
                         callbacks: i,

@@ -118,7 +118,7 @@ fn active_trace() -> Vec<Event> {
     };
     let cds = |callbacks| Event::ChangeDebuggeeState {
         callbacks,
-        flags: ChangeDebuggeeState::ALL_STATE,
+        flags: ChangeDebuggeeState::ALL,
         argument: 0,
         result: Ok(()),
     };
@@ -439,10 +439,7 @@ fn raw_values_convert_or_name_the_unknown_value() {
             value: 0x4000
         })
     );
-    assert_eq!(
-        ChangeDebuggeeState::try_from(u32::MAX),
-        Ok(ChangeDebuggeeState::ALL_STATE)
-    );
+    assert_eq!(ChangeDebuggeeState::try_from(u32::MAX), Ok(ChangeDebuggeeState::ALL));
     assert_eq!(
         ChangeDebuggeeState::try_from(0x8),
         Err(UnknownValue {
