@@ -52,6 +52,14 @@ pub struct BitfieldField {
     pub reserved: bool,
 }
 
+impl BitfieldField {
+    /// The bits of the range, in place (`lsb..=msb` set).
+    #[must_use]
+    pub const fn mask(&self) -> u64 {
+        (u64::MAX >> (63 - (self.msb - self.lsb))) << self.lsb
+    }
+}
+
 /// A bitfield's published bit ranges; together they cover every bit exactly once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BitfieldLayout {

@@ -101,6 +101,8 @@ fn bitfield_table_lists_every_range() {
         }
     );
     assert_eq!(t.fields.len(), 4);
+    let masks: Vec<u64> = t.fields.iter().map(|f| f.mask()).collect();
+    assert_eq!(masks, [0x000F, 0x0010, 0x00E0, 0xFF00]);
 }
 
 #[test]

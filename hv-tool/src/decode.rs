@@ -87,8 +87,7 @@ fn bitfield_rows(out: &mut String, layout: &BitfieldLayout, bits: u64, name_of: 
         w = 2 + usize::from(layout.width) / 4
     );
     for f in layout.fields {
-        let width = u32::from(f.msb - f.lsb) + 1;
-        let v = (bits >> f.lsb) & (u64::MAX >> (64 - width));
+        let v = (bits & f.mask()) >> f.lsb;
         let range = if f.lsb == f.msb {
             format!("{}", f.lsb)
         } else {

@@ -117,7 +117,7 @@ fn every_bitfield_matches_its_c_definition() {
         };
         let named: Vec<_> = b.fields.iter().filter(|f| !f.reserved).collect();
         for f in &named {
-            let mask = (u64::MAX >> (63 - (f.msb - f.lsb))) << f.lsb;
+            let mask = f.mask();
             match cb.get(f.tlfs_name) {
                 None => mismatches.push(format!("{}.{}: not in the C definition", b.tlfs_name, f.tlfs_name)),
                 Some(&cmask) if cmask != mask => mismatches.push(format!(
