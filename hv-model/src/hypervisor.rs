@@ -190,6 +190,12 @@ impl Partition {
             vp.state = VpState::Running;
         }
     }
+
+    /// Both debug buffers are purged, and VPs waiting on them stop waiting (reset, save, termination).
+    fn purge_channel(&mut self) {
+        self.cancel_waits();
+        self.channel.purge_all();
+    }
 }
 
 /// The hypervisor: owns every partition and the virtual clock.
@@ -321,16 +327,14 @@ impl Hypervisor {
     /// Resets a partition: VPs stop waiting, both debug buffers are purged.
     pub fn reset(&mut self, id: PartitionId) -> HvResult<PartitionEvent> {
         let p = self.running_mut(id)?;
-        p.cancel_waits();
-        p.channel.purge_all();
+        p.purge_channel();
         Ok(PartitionEvent::Reset(id))
     }
 
     /// Saves (suspends) a partition: buffered debug data is not kept, so both buffers are purged.
     pub fn save(&mut self, id: PartitionId) -> HvResult<PartitionEvent> {
         let p = self.running_mut(id)?;
-        p.cancel_waits();
-        p.channel.purge_all();
+        p.purge_channel();
         Ok(PartitionEvent::Saved(id))
     }
 
@@ -341,8 +345,7 @@ impl Hypervisor {
             return fail(HvStatus::INVALID_PARTITION_STATE);
         }
         p.state = PartitionState::Terminated;
-        p.cancel_waits();
-        p.channel.purge_all();
+        p.purge_channel();
         Ok(PartitionEvent::Terminated(id))
     }
 
