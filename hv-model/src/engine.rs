@@ -344,6 +344,64 @@ pub enum Event {
     },
 }
 
+impl fmt::Display for Event {
+    /// `callbacks 0: SessionStatus(DEBUG_SESSION_ACTIVE)`, with `-> HRESULT 0x...` when the callback
+    /// failed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let result = match *self {
+            Event::SessionStatus {
+                callbacks,
+                status,
+                result,
+            } => {
+                write!(f, "callbacks {callbacks}: SessionStatus({})", status.name())?;
+                result
+            }
+            Event::ChangeDebuggeeState {
+                callbacks,
+                flags,
+                argument,
+                result,
+            } => {
+                write!(
+                    f,
+                    "callbacks {callbacks}: ChangeDebuggeeState({:#x}, {argument})",
+                    flags.bits()
+                )?;
+                result
+            }
+            Event::ChangeEngineState {
+                callbacks,
+                flags,
+                argument,
+                result,
+            } => {
+                write!(
+                    f,
+                    "callbacks {callbacks}: ChangeEngineState({:#x}, {argument})",
+                    flags.bits()
+                )?;
+                result
+            }
+            Event::ExtensionNotify {
+                extension,
+                notify,
+                argument,
+            } => {
+                return write!(
+                    f,
+                    "extension {extension}: DebugExtensionNotify({}, {argument})",
+                    notify.name()
+                );
+            }
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(CallbackError(hr)) => write!(f, " -> HRESULT {:#010x}", hr as u32),
+        }
+    }
+}
+
 /// Why an engine call did nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EngineError {

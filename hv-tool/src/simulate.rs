@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use hv_abi::debug::{DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, MuxPacketHeader};
 use hv_abi::{HvResult, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
-use hv_model::engine::{EndSessionFlags, Engine, EngineError, Event, EventInterest, TraceOnly};
+use hv_model::engine::{EndSessionFlags, Engine, EngineError, EventInterest, TraceOnly};
 use hv_model::guest::{GuestVp, Retrieved};
 use hv_model::{Config, Hypervisor, PartitionEvent};
 use zerocopy::IntoBytes;
@@ -217,46 +217,7 @@ impl Sim {
 
     fn trace(&mut self) {
         for e in self.engine.take_trace() {
-            let _ = match e {
-                Event::SessionStatus { callbacks, status, .. } => {
-                    writeln!(self.out, "    callbacks {callbacks}: SessionStatus({})", status.name())
-                }
-                Event::ChangeDebuggeeState {
-                    callbacks,
-                    flags,
-                    argument,
-                    ..
-                } => {
-                    writeln!(
-                        self.out,
-                        "    callbacks {callbacks}: ChangeDebuggeeState({:#x}, {argument})",
-                        flags.bits()
-                    )
-                }
-                Event::ChangeEngineState {
-                    callbacks,
-                    flags,
-                    argument,
-                    ..
-                } => {
-                    writeln!(
-                        self.out,
-                        "    callbacks {callbacks}: ChangeEngineState({:#x}, {argument})",
-                        flags.bits()
-                    )
-                }
-                Event::ExtensionNotify {
-                    extension,
-                    notify,
-                    argument,
-                } => {
-                    writeln!(
-                        self.out,
-                        "    extension {extension}: DebugExtensionNotify({}, {argument})",
-                        notify.name()
-                    )
-                }
-            };
+            let _ = writeln!(self.out, "    {e}");
         }
     }
 }
