@@ -368,6 +368,14 @@ fn a_failing_callback_does_not_stop_the_others() {
             argument: 0
         }
     );
+    assert_eq!(
+        trace[2].to_string(),
+        "callbacks 3: SessionStatus(DEBUG_SESSION_ACTIVE) -> HRESULT 0x80004005"
+    );
+    assert_eq!(
+        trace[3].to_string(),
+        "extension 0: DebugExtensionNotify(DEBUG_NOTIFY_SESSION_ACTIVE, 0)"
+    );
 }
 
 #[test]
