@@ -61,11 +61,6 @@ impl Registry {
     pub fn flags(&self) -> impl Iterator<Item = &'static FlagTable> + '_ {
         self.0.iter().flat_map(|s| s.flags)
     }
-
-    /// The wire struct with this Rust or TLFS name.
-    pub fn type_named(&self, name: &str) -> Option<&'static TypeLayout> {
-        self.types().find(|t| t.name == name || t.tlfs_name == name)
-    }
 }
 
 /// Builds a [`CodeTable`] from an `#[open_enum]` type's `NAMED` list at compile time.
