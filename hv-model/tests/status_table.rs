@@ -485,6 +485,8 @@ fn bad_host_arguments_are_statuses() {
         })
         .is_err()
     );
+    assert_eq!(g.hv.config(), &Config::default());
+    assert_eq!(g.hv.partition(g.p).unwrap().vp_count(), 2);
 }
 
 // ---- Isolation ----
