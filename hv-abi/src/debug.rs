@@ -215,10 +215,14 @@ pub struct ResetDebugSessionInput {
     pub padding: u32,
 }
 
-/// `HV_DEBUG_MUX_PACKET_LEADER`: the first four bytes of every mux packet.
-pub const HV_DEBUG_MUX_PACKET_LEADER: u32 = 0x1122_3344;
+/// `HV_MUX_PACKET_LEADER` (HDK `hvgdk.h`): the first four bytes of every mux packet, 0x11223344.
+pub const HV_MUX_PACKET_LEADER: u32 = 0x1122_3344;
 
-/// The `Type` of a mux packet (HDK `HV_DEBUG_MUX_PACKET_TYPE_*`).
+/// The name 0.1 gave [`HV_MUX_PACKET_LEADER`]; no header spells it this way.
+#[deprecated(since = "0.2.0", note = "the HDK name is HV_MUX_PACKET_LEADER")]
+pub const HV_DEBUG_MUX_PACKET_LEADER: u32 = HV_MUX_PACKET_LEADER;
+
+/// The `Type` of a mux packet (HDK `hvgdk.h` `HV_MUX_PACKET_TYPE_*`).
 #[repr(transparent)]
 #[derive(
     Clone, Copy, PartialEq, Eq, Hash, Debug, FromBytes, IntoBytes, KnownLayout, Immutable, zerocopy::Unaligned,
@@ -226,23 +230,23 @@ pub const HV_DEBUG_MUX_PACKET_LEADER: u32 = 0x1122_3344;
 pub struct MuxPacketType(pub zerocopy::little_endian::U16);
 
 impl MuxPacketType {
-    /// Debug data for the channel.
+    /// `HV_MUX_PACKET_TYPE_DATA`: debug data for the channel.
     pub const DATA: Self = Self(zerocopy::little_endian::U16::new(1));
-    /// A break-in request: the one message in the otherwise opaque byte stream.
+    /// `HV_MUX_PACKET_TYPE_BREAKIN`: a break-in request: the one message in the otherwise opaque byte stream.
     pub const BREAKIN: Self = Self(zerocopy::little_endian::U16::new(2));
-    /// A query for the channels.
+    /// `HV_MUX_PACKET_TYPE_QUERY_CHANNELS`: a query for the channels.
     pub const QUERY_CHANNELS: Self = Self(zerocopy::little_endian::U16::new(3));
 }
 
-/// `HV_DEBUG_MUX_PACKET_HEADER` (HDK, `#pragma pack(1)`): the header of a packet on the multiplexed
+/// `HV_MUX_PACKET_HEADER` (HDK `hvgdk.h`, `#pragma pack(1)`): the header of a packet on the multiplexed
 /// debug transport. The debug data is otherwise an opaque byte stream; the break-in is the exception.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, zerocopy::Unaligned, Layout,
 )]
-#[hv(tlfs = "HV_DEBUG_MUX_PACKET_HEADER", size = 16, align = 1)]
+#[hv(tlfs = "HV_MUX_PACKET_HEADER", size = 16, align = 1)]
 #[repr(C)]
 pub struct MuxPacketHeader {
-    /// [`HV_DEBUG_MUX_PACKET_LEADER`].
+    /// [`HV_MUX_PACKET_LEADER`].
     #[hv(offset = 0, tlfs = "Leader")]
     pub leader: zerocopy::little_endian::U32,
     /// What the packet is.
@@ -267,7 +271,7 @@ impl MuxPacketHeader {
     #[must_use]
     pub fn break_in(channel: DebugChannelId) -> Self {
         Self {
-            leader: HV_DEBUG_MUX_PACKET_LEADER.into(),
+            leader: HV_MUX_PACKET_LEADER.into(),
             packet_type: MuxPacketType::BREAKIN,
             length: 0.into(),
             crc: 0.into(),
@@ -329,6 +333,13 @@ mod tests {
         );
         let (back, rest) = MuxPacketHeader::ref_from_prefix(p.as_bytes()).unwrap();
         assert_eq!((back.packet_type, rest.len()), (MuxPacketType::BREAKIN, 0));
+    }
+
+    #[test]
+    fn mux_names_are_the_hdk_names() {
+        // hvgdk.h spells them HV_MUX_PACKET_*; 0.1 invented an HV_DEBUG_ prefix.
+        assert_eq!(MuxPacketHeader::TYPE_LAYOUT.tlfs_name, "HV_MUX_PACKET_HEADER");
+        assert_eq!(HV_MUX_PACKET_LEADER, 0x1122_3344);
     }
 
     #[test]

@@ -185,8 +185,12 @@ impl HvStatus {
     pub const CPUID_XSAVE_FEATURE_VALIDATION_ERROR: Self = Self(0x003D);
     /// A processor did not start in time.
     pub const PROCESSOR_STARTUP_TIMEOUT: Self = Self(0x003E);
-    /// SMX is enabled on the processor.
+    /// SMX is enabled on the processor (HDK, OpenVMM; current Windows headers name 0x003F
+    /// `HV_STATUS_FIRMWARE_EXCEPTION`, kept as an alias).
     pub const SMX_ENABLED: Self = Self(0x003F);
+    /// The name current Windows headers give [`SMX_ENABLED`](Self::SMX_ENABLED) (0x003F).
+    #[alias]
+    pub const FIRMWARE_EXCEPTION: Self = Self(0x003F);
     /// The logical processor index is not valid.
     pub const INVALID_LP_INDEX: Self = Self(0x0041);
     /// The processor does not support FMA4.
@@ -420,7 +424,12 @@ mod tests {
             Some(HvStatus::INSUFFICIENT_BUFFER)
         );
         assert_eq!(HvStatus::from_bits(0x33).name(), Some("HV_STATUS_INSUFFICIENT_BUFFER"));
-        assert_eq!(HvStatus::ALIASES.len(), 2);
+        assert_eq!(
+            HvStatus::from_name("HV_STATUS_FIRMWARE_EXCEPTION"),
+            Some(HvStatus::SMX_ENABLED)
+        );
+        assert_eq!(HvStatus::from_bits(0x3F).name(), Some("HV_STATUS_SMX_ENABLED"));
+        assert_eq!(HvStatus::ALIASES.len(), 3);
     }
 
     #[test]
