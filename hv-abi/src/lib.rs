@@ -36,6 +36,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The `arbitrary` derive expands to code that names `std` (its recursion guard is a thread-local), so the
+// feature, like the `arbitrary` crate itself, needs std.
+#[cfg(feature = "arbitrary")]
+extern crate std;
+
 // Lets the derives' `::hv_abi::...` paths resolve inside this crate too.
 #[allow(unused_extern_crates)]
 extern crate self as hv_abi;

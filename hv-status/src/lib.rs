@@ -12,6 +12,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The `arbitrary` derive expands to code that names `std` (its recursion guard is a thread-local), so the
+// feature, like the `arbitrary` crate itself, needs std.
+#[cfg(feature = "arbitrary")]
+extern crate std;
+
 use core::fmt;
 use core::num::NonZeroU16;
 
