@@ -5,7 +5,10 @@
 //! thiserror's `tests/compiletest.rs` does with nightly); `.ci/run` runs it with `cargo +1.95.0`.
 
 // Before `#[test]`, which reads `#[ignore]` when it expands.
-#[rustversion::attr(not(stable(1.95)), ignore = "the UI output is pinned to Rust 1.95: cargo +1.95.0 test")]
+#[rustversion::attr(
+    not(stable(1.95)),
+    ignore = "the UI output is pinned to Rust 1.95: cargo +1.95.0 test"
+)]
 #[test]
 fn layout_and_bitfield_mistakes_do_not_compile() {
     let t = trybuild::TestCases::new();

@@ -32,7 +32,7 @@ pub(crate) enum What {
     },
     /// A SynIC message (HV_MESSAGE) as hex bytes in memory order, up to 256; missing bytes are zero.
     Message {
-        /// Hex digits; spaces between bytes or groups are allowed.
+        /// Hex digits; spaces between bytes or groups are allowed. None, or `-`, reads standard input.
         hex: Vec<String>,
     },
 }
@@ -42,7 +42,14 @@ pub(crate) fn run(what: &What) -> Result<String, String> {
         What::Input { value } => Ok(input(parse_u64(value)?)),
         What::Output { value } => Ok(output(parse_u64(value)?)),
         What::Status { value } => status(value),
-        What::Message { hex } => message(&parse_hex(&hex.concat())?),
+        What::Message { hex } => {
+            let text = match hex.as_slice() {
+                [] => crate::read_stdin("message", false)?,
+                [dash] if dash == "-" => crate::read_stdin("message", true)?,
+                words => words.concat(),
+            };
+            message(&parse_hex(&text)?)
+        }
     }
 }
 
@@ -59,6 +66,9 @@ pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
 fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
     let digits: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let digits = digits.strip_prefix("0x").unwrap_or(&digits);
+    if let Some((i, c)) = digits.chars().enumerate().find(|(_, c)| !c.is_ascii_hexdigit()) {
+        return Err(format!("`{c}` at character {} is not a hex digit", i + 1));
+    }
     if digits.len() % 2 != 0 {
         return Err(format!("odd number of hex digits ({}): give whole bytes", digits.len()));
     }
@@ -71,10 +81,7 @@ fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
     }
     (0..digits.len())
         .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&digits[i..i + 2], 16)
-                .map_err(|_| format!("`{}` at byte {} is not a hex byte", &digits[i..i + 2], i / 2))
-        })
+        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).map_err(|e| format!("byte {}: {e}", i / 2)))
         .collect()
 }
 

@@ -2,6 +2,7 @@
 
 #![forbid(unsafe_code)]
 
+use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -32,10 +33,13 @@ enum Command {
     /// Run a debug session on the reference model: guest calls, host I/O, lifecycle events, and the
     /// engine's SessionStatus notifications in order.
     Simulate {
-        /// A script, one command a line (`-` reads standard input); without it, a built-in session runs.
+        /// A script, one command a line (`-` reads standard input, as does a script piped in without it).
         script: Option<std::path::PathBuf>,
+        /// Run the built-in session instead of a script.
+        #[arg(long, conflicts_with = "script")]
+        builtin: bool,
         /// Print the built-in script instead of running it.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["script", "builtin"])]
         print_default: bool,
     },
 }
@@ -53,27 +57,64 @@ fn main() -> ExitCode {
         Command::Simulate {
             print_default: true, ..
         } => (simulate::DEFAULT_SCRIPT.to_owned(), None),
-        Command::Simulate { script: None, .. } => simulate::run(simulate::DEFAULT_SCRIPT),
-        Command::Simulate { script: Some(path), .. } => match read_script(&path) {
+        Command::Simulate { builtin: true, .. } => simulate::run(simulate::DEFAULT_SCRIPT),
+        Command::Simulate { script, .. } => match read_script(script.as_deref()) {
             Ok(script) => simulate::run(&script),
             Err(e) => (String::new(), Some(e)),
         },
     };
-    print!("{out}");
-    match err {
-        None => ExitCode::SUCCESS,
-        Some(e) => {
-            eprintln!("hvtool: {e}");
-            ExitCode::FAILURE
-        }
+    let mut code = ExitCode::SUCCESS;
+    match std::io::stdout().lock().write_all(out.as_bytes()) {
+        // The reader went away (`hvtool ... | head`): stop quietly, as every Unix filter does.
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => {}
+        Err(e) => code = report(&format!("cannot write the output: {e}")),
+        Ok(()) => {}
     }
+    if let Some(e) = err {
+        code = report(&e);
+    }
+    code
 }
 
-fn read_script(path: &std::path::Path) -> Result<String, String> {
-    if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())
-            .map_err(|e| format!("cannot read the script from standard input: {e}"))
-    } else {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+/// Prints `hvtool: message` on standard error; the failing exit code.
+fn report(message: &str) -> ExitCode {
+    // Nothing is left to tell when standard error itself is gone.
+    let _ = writeln!(std::io::stderr(), "hvtool: {message}");
+    ExitCode::FAILURE
+}
+
+/// Standard input as text, for `-` or for input piped in without an argument. `what` names the input in
+/// the errors: a terminal or an empty input is missing input, never an empty default.
+pub(crate) fn read_stdin(what: &str, explicit: bool) -> Result<String, String> {
+    let stdin = std::io::stdin();
+    if !explicit && stdin.is_terminal() {
+        return Err(format!(
+            "no {what} given: pass it as an argument, `-` for standard input, or pipe it in"
+        ));
     }
+    let text =
+        std::io::read_to_string(stdin).map_err(|e| format!("cannot read the {what} from standard input: {e}"))?;
+    if text.trim().is_empty() {
+        return Err(format!("no {what} given: standard input is empty"));
+    }
+    Ok(text)
+}
+
+fn read_script(path: Option<&std::path::Path>) -> Result<String, String> {
+    let script = match path {
+        Some(path) if path.as_os_str() != "-" => {
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        }
+        explicit => {
+            return read_stdin("script", explicit.is_some())
+                .map_err(|e| format!("{e}; `--builtin` runs the built-in session"));
+        }
+    };
+    if script.trim().is_empty() {
+        return Err(format!(
+            "{}: the script is empty",
+            path.map_or("-".into(), |p| p.display().to_string())
+        ));
+    }
+    Ok(script)
 }

@@ -19,11 +19,20 @@ fn ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
-fn fails(args: &[&str]) -> String {
-    let out = hvtool(args);
-    assert!(!out.status.success(), "hvtool {args:?} should fail");
+/// Exit code 1 (a panic exits with 101), nothing on stdout, and the error text.
+fn failed(args: &[&str], out: Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "hvtool {args:?} should fail with a message: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty(), "nothing on stdout when it fails");
     String::from_utf8(out.stderr).expect("UTF-8 errors")
+}
+
+fn fails(args: &[&str]) -> String {
+    failed(args, hvtool(args))
 }
 
 #[test]
@@ -159,7 +168,7 @@ fn with_stdin(args: &[&str], input: &str) -> Output {
 
 #[test]
 fn simulate_runs_the_built_in_session() {
-    let out = ok(&["simulate"]);
+    let out = ok(&["simulate", "--builtin"]);
     let lines: Vec<&str> = out.lines().collect();
     let at = |prefix: &str| {
         lines
@@ -229,4 +238,72 @@ fn simulate_keeps_what_ran_and_names_the_bad_line() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("line 4: `many` is not a 64-bit number"), "{stderr}");
     assert!(fails(&["simulate", "/nonexistent/script"]).contains("cannot read /nonexistent/script"));
+}
+
+#[test]
+fn a_message_with_a_non_ascii_character_is_an_error() {
+    // Slicing the text inside `é` used to panic.
+    let err = fails(&["decode", "message", "a\u{e9}0"]);
+    assert!(err.contains("`\u{e9}` at character 2 is not a hex digit"), "{err}");
+}
+
+fn hvtool_to(args: &[&str], stdout: std::process::Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_hvtool"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("hvtool runs")
+}
+
+#[test]
+fn a_closed_pipe_ends_the_program_quietly() {
+    // A transcript far larger than a pipe's buffer, read by nobody: `hvtool simulate big.txt | head -0`.
+    let script = "advance 1\n".repeat(20_000);
+    let mut child = hvtool_to(&["simulate", "-"], std::process::Stdio::piped());
+    drop(child.stdout.take());
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), script.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_failed_write_is_a_message_and_a_failing_exit() {
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let args = ["decode", "input", "0x6b"];
+    let out = hvtool_to(&args, full.into()).wait_with_output().unwrap();
+    let err = failed(&args, out);
+    assert!(err.starts_with("hvtool: cannot write the output: "), "{err}");
+}
+
+#[test]
+fn missing_input_is_an_error_and_piped_input_is_read() {
+    // `Command::output` gives the child an empty, closed standard input.
+    let err = fails(&["decode", "message"]);
+    assert!(err.contains("no message given"), "{err}");
+    let err = fails(&["simulate"]);
+    assert!(err.contains("no script given"), "{err}");
+
+    let io = "00000180 80 00 0000 0000000000000000 03000000 02 01 0000";
+    let out = with_stdin(&["decode", "message"], io);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("HvMessageTypeX64IoPortIntercept"));
+
+    let out = with_stdin(&["simulate"], "attach\npost piped\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let transcript = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        transcript.starts_with("attach "),
+        "the piped script ran, not the built-in one: {transcript}"
+    );
+    assert!(transcript.contains("post piped"), "{transcript}");
 }
