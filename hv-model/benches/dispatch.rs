@@ -18,7 +18,7 @@ fn rcx(code: CallCode) -> u64 {
 
 fn setup() -> (Hypervisor, hv_abi::PartitionId) {
     let mut hv = Hypervisor::new(Config::default()).unwrap();
-    let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
+    let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1).unwrap();
     hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2).unwrap();
     let mem = &mut hv.partition_mut(p).unwrap().memory;
     mem.map(IN);

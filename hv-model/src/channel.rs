@@ -1,6 +1,6 @@
 //! A partition's debug channel: bounded incoming and outgoing byte buffers with exact accounting.
 
-use alloc::collections::VecDeque;
+use alloc::collections::{TryReserveError, VecDeque};
 
 /// What happened to the bytes of one direction. The model keeps
 /// `written == read + purged + dropped + pending` at every step; [`Accounting::balanced`] checks it.
@@ -37,15 +37,19 @@ pub(crate) struct Buffer {
 }
 
 impl Buffer {
-    pub(crate) fn new(capacity: usize) -> Self {
-        Self {
-            bytes: VecDeque::with_capacity(capacity),
+    /// A buffer of `capacity` bytes, allocated now (a hypercall never allocates); an error when the
+    /// allocator cannot provide it.
+    pub(crate) fn new(capacity: usize) -> Result<Self, TryReserveError> {
+        let mut bytes = VecDeque::new();
+        bytes.try_reserve_exact(capacity)?;
+        Ok(Self {
+            bytes,
             capacity,
             written: 0,
             read: 0,
             purged: 0,
             dropped: 0,
-        }
+        })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -117,13 +121,13 @@ pub struct DebugChannel {
 }
 
 impl DebugChannel {
-    pub(crate) fn new(incoming_capacity: usize, outgoing_capacity: usize) -> Self {
-        Self {
-            incoming: Buffer::new(incoming_capacity),
-            outgoing: Buffer::new(outgoing_capacity),
+    pub(crate) fn new(incoming_capacity: usize, outgoing_capacity: usize) -> Result<Self, TryReserveError> {
+        Ok(Self {
+            incoming: Buffer::new(incoming_capacity)?,
+            outgoing: Buffer::new(outgoing_capacity)?,
             arrived: 0,
             arrived_at_last_retrieve: 0,
-        }
+        })
     }
 
     /// Host-to-guest accounting.
@@ -151,7 +155,7 @@ mod tests {
 
     #[test]
     fn buffer_accounts_for_every_byte() {
-        let mut b = Buffer::new(4);
+        let mut b = Buffer::new(4).unwrap();
         assert!(b.push_all(b"abc"));
         assert!(!b.push_all(b"de"), "all or nothing");
         assert_eq!(b.push_dropping(b"xyz"), 2);
@@ -175,7 +179,7 @@ mod tests {
 
     #[test]
     fn take_reads_across_the_ring_seam() {
-        let mut b = Buffer::new(4);
+        let mut b = Buffer::new(4).unwrap();
         assert!(b.push_all(b"abcd"));
         let mut out = [0u8; 3];
         b.take_into(&mut out);

@@ -99,10 +99,12 @@ pub(crate) fn post(
     let (count, options) = post_header(memory, in_gpa)?;
     let count = check_data_area(in_gpa, count)?;
     unknown_flags_are_invalid(options.unknown_bits())?;
-    let data = memory
-        .slice(in_gpa + 8, count)
+    // Header and data in one borrow of one page: no address is computed, and an empty data area at the
+    // end of a page (or of the address space) touches nothing beyond it.
+    let block = memory
+        .slice(in_gpa, PostDebugDataInput::HEADER_SIZE + count)
         .map_or_else(|| fail(HvStatus::INVALID_PARAMETER), Ok)?;
-    if !channel.outgoing.push_all(data) {
+    if !channel.outgoing.push_all(&block[PostDebugDataInput::HEADER_SIZE..]) {
         return fail(HvStatus::INSUFFICIENT_BUFFERS);
     }
     let output = PostDebugDataOutput {
@@ -128,6 +130,11 @@ pub(crate) fn retrieve(
         .map_or_else(|| fail(HvStatus::INVALID_ALIGNMENT), Ok)?;
     let count = check_data_area(out_gpa, input.count)?;
     unknown_flags_are_invalid(input.options.unknown_bits())?;
+    // The whole output area, header and data, in one page: borrowed before anything changes, so that no
+    // later step can fail after the activity mark moved.
+    let out = memory
+        .slice_mut(out_gpa, RetrieveDebugDataOutput::HEADER_SIZE + count)
+        .map_or_else(|| fail(HvStatus::INVALID_PARAMETER), Ok)?;
 
     let active = channel.arrived != channel.arrived_at_last_retrieve;
     channel.arrived_at_last_retrieve = channel.arrived;
@@ -141,13 +148,9 @@ pub(crate) fn retrieve(
         }
         return fail(HvStatus::NO_DATA);
     }
-    let header = RetrieveDebugDataOutput::HEADER_SIZE as u64;
-    let out = memory
-        .slice_mut(out_gpa + header, count)
-        .map_or_else(|| fail(HvStatus::INVALID_PARAMETER), Ok)?;
-    let retrieved = channel.incoming.take_into(out);
-    let head = [retrieved as u32, channel.incoming.len() as u32];
-    write_output(memory, out_gpa, head.as_bytes())?;
+    let (head, data) = out.split_at_mut(RetrieveDebugDataOutput::HEADER_SIZE);
+    let retrieved = channel.incoming.take_into(data);
+    head.copy_from_slice([retrieved as u32, channel.incoming.len() as u32].as_bytes());
     Ok(CallResult::Done)
 }
 

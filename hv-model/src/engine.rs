@@ -23,7 +23,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
-use hv_abi::{HvStatus, PartitionId, PartitionPrivileges};
+use hv_abi::{HvStatus, PartitionId};
 use num_enum::{IntoPrimitive, TryFromPrimitive};
 
 use crate::hypervisor::{Hypervisor, PartitionEvent, PartitionState};
@@ -404,11 +404,14 @@ impl fmt::Display for Event {
 
 /// Why an engine call did nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EngineError {
     /// A session is already active.
     SessionActive,
     /// There is no active session.
     NoSession,
+    /// `EndSession(DEBUG_END_REENTRANT)` left the engine indeterminate; it takes no further calls.
+    Indeterminate,
     /// The hypervisor refused: the partition does not exist, does not run, or its debug channel is not
     /// usable (the status says which).
     Hypervisor(hv_abi::HvError),
@@ -419,6 +422,7 @@ impl fmt::Display for EngineError {
         match self {
             Self::SessionActive => f.write_str("a debug session is already active"),
             Self::NoSession => f.write_str("no debug session is active"),
+            Self::Indeterminate => f.write_str("the engine is indeterminate after EndSession(DEBUG_END_REENTRANT)"),
             Self::Hypervisor(e) => write!(f, "the hypervisor refused: {e}"),
         }
     }
@@ -448,6 +452,8 @@ pub struct Engine {
     callbacks: Vec<Registered>,
     extensions: Vec<Loaded>,
     session: Option<PartitionId>,
+    /// Set by `EndSession(DEBUG_END_REENTRANT)`.
+    indeterminate: bool,
     trace: Vec<Event>,
 }
 
@@ -492,6 +498,7 @@ impl Engine {
 
     /// Starts a session on a running partition whose debug channel is usable; reports `ACTIVE`.
     pub fn attach(&mut self, hv: &Hypervisor, partition: PartitionId) -> Result<(), EngineError> {
+        self.usable()?;
         if self.session.is_some() {
             return Err(EngineError::SessionActive);
         }
@@ -510,11 +517,14 @@ impl Engine {
     /// with `END_SESSION_ACTIVE_TERMINATE`; `ACTIVE_DETACH` ends with `END_SESSION_ACTIVE_DETACH` and
     /// the partition runs on. `DISCONNECT` does not end the session and reports nothing.
     ///
-    /// `REENTRANT` has no `DEBUG_SESSION_*` value of its own. It is the lock-free form of the passive
-    /// clean-up, for contexts where the engine's locks cannot be taken, so this model reports
-    /// `END_SESSION_PASSIVE` to `SESSION_STATUS` callbacks and skips the engine-state and extension
-    /// notifications that would need those locks.
+    /// `REENTRANT` ends the session and reports nothing. It has no `DEBUG_SESSION_*` value of its own
+    /// (`END_SESSION_PASSIVE` means "ended by `DEBUG_END_PASSIVE`"), and it is the partial clean-up that
+    /// takes no engine lock, for a thread that cannot wait for one; the callbacks and extensions are
+    /// called under that lock, so none of them is notified. dbgeng leaves the engine indeterminate
+    /// afterwards, with process exit the only safe next step: every later call returns
+    /// [`EngineError::Indeterminate`].
     pub fn end_session(&mut self, hv: &mut Hypervisor, flags: EndSessionFlags) -> Result<(), EngineError> {
+        self.usable()?;
         let Some(partition) = self.session else {
             return Err(EngineError::NoSession);
         };
@@ -528,38 +538,31 @@ impl Engine {
             }
             EndSessionFlags::Reentrant => {
                 self.session = None;
-                self.session_status(SessionStatus::EndSessionPassive);
+                self.indeterminate = true;
             }
         }
         Ok(())
     }
 
-    /// Reacts to a partition lifecycle event. Events of other partitions, and events without an active
-    /// session, report nothing.
+    /// Reacts to a partition lifecycle event. Without an active session nothing is reported.
     ///
-    /// Reset ends the session with `REBOOT`; then, as kd reconnects after a target reboot, a new session
-    /// starts (`ACTIVE`) if the partition's channel is still usable. Saved → `HIBERNATE`; ran to
-    /// completion → `END`; terminated from outside the engine, channel id changed, Debugging privilege
-    /// revoked, or debugging disabled → `FAILURE` (the channel is lost). Other privilege changes keep the
-    /// session.
+    /// The session's own partition: reset ends the session with `REBOOT`, then, as kd reconnects after a
+    /// target reboot, a new session starts (`ACTIVE`) if the channel is still usable; saved → `HIBERNATE`;
+    /// ran to completion → `END`; terminated from outside the engine, or its channel id changed →
+    /// `FAILURE`. After any other event, of any partition, a channel that is no longer usable (the
+    /// Debugging privilege revoked, debugging disabled, or another partition taking the same channel id)
+    /// is `FAILURE`; a change that leaves it usable reports nothing.
     pub fn on_event(&mut self, hv: &Hypervisor, event: &PartitionEvent) {
         let Some(partition) = self.session else {
             return;
         };
         let status = match *event {
-            PartitionEvent::DebuggingDisabled => SessionStatus::Failure,
             PartitionEvent::Reset(p) if p == partition => SessionStatus::Reboot,
             PartitionEvent::Saved(p) if p == partition => SessionStatus::Hibernate,
             PartitionEvent::RanToCompletion(p) if p == partition => SessionStatus::End,
             PartitionEvent::Terminated(p) if p == partition => SessionStatus::Failure,
             PartitionEvent::ChannelIdChanged { partition: p, .. } if p == partition => SessionStatus::Failure,
-            PartitionEvent::PrivilegesChanged { partition: p, old, new }
-                if p == partition
-                    && old.contains(PartitionPrivileges::DEBUGGING)
-                    && !new.contains(PartitionPrivileges::DEBUGGING) =>
-            {
-                SessionStatus::Failure
-            }
+            _ if hv.debug_access(partition).is_err() => SessionStatus::Failure,
             _ => return,
         };
         self.end(status);
@@ -571,14 +574,24 @@ impl Engine {
 
     /// The host reads what the guest posted (`HvPostDebugData`).
     pub fn read(&mut self, hv: &mut Hypervisor, buf: &mut [u8]) -> Result<usize, EngineError> {
+        self.usable()?;
         let partition = self.session.ok_or(EngineError::NoSession)?;
         Ok(hv.receive(partition, buf)?)
     }
 
     /// The host sends bytes to the guest (`HvRetrieveDebugData` reads them); returns the bytes dropped.
     pub fn send(&mut self, hv: &mut Hypervisor, data: &[u8]) -> Result<usize, EngineError> {
+        self.usable()?;
         let partition = self.session.ok_or(EngineError::NoSession)?;
         Ok(hv.deliver(partition, data)?)
+    }
+
+    fn usable(&self) -> Result<(), EngineError> {
+        if self.indeterminate {
+            Err(EngineError::Indeterminate)
+        } else {
+            Ok(())
+        }
     }
 
     fn end(&mut self, status: SessionStatus) {

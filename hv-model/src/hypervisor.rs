@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use hv_abi::debug::{DebugChannelId, HV_DEBUG_MAXIMUM_DATA_SIZE};
 use hv_abi::{
-    CallCode, CallDescriptor, CallKind, HvResult, HvStatus, HypercallInput, HypercallOutput, PartitionId,
+    CallCode, CallDescriptor, CallKind, HvError, HvResult, HvStatus, HypercallInput, HypercallOutput, PartitionId,
     PartitionPrivileges, PartitionPropertyCode, VpIndex,
 };
 
@@ -235,7 +235,21 @@ impl Hypervisor {
     }
 
     /// Creates a running partition with `vp_count` VPs, no memory and DebugChannelId 0.
-    pub fn create_partition(&mut self, privileges: PartitionPrivileges, vp_count: u32) -> PartitionId {
+    ///
+    /// Its debug buffers and VPs are allocated now, so that no hypercall allocates; when the allocator
+    /// cannot provide them (a capacity or VP count too large), the result is
+    /// `HV_STATUS_INSUFFICIENT_MEMORY`, as HvCallCreatePartition answers, and nothing is created.
+    pub fn create_partition(&mut self, privileges: PartitionPrivileges, vp_count: u32) -> HvResult<PartitionId> {
+        let out_of_memory = |_| HvError::new(HvStatus::INSUFFICIENT_MEMORY).expect("a failing status");
+        let channel =
+            DebugChannel::new(self.config.incoming_capacity, self.config.outgoing_capacity).map_err(out_of_memory)?;
+        let mut vps = Vec::new();
+        vps.try_reserve_exact(vp_count as usize).map_err(out_of_memory)?;
+        vps.extend((0..vp_count).map(|_| Vp {
+            state: VpState::Running,
+            completion: None,
+        }));
+        self.partitions.try_reserve(1).map_err(out_of_memory)?;
         let id = PartitionId(self.partitions.len() as u64 + 1);
         self.partitions.push(Partition {
             id,
@@ -243,15 +257,10 @@ impl Hypervisor {
             privileges,
             channel_id: DebugChannelId(0),
             memory: GuestMemory::default(),
-            vps: (0..vp_count)
-                .map(|_| Vp {
-                    state: VpState::Running,
-                    completion: None,
-                })
-                .collect(),
-            channel: DebugChannel::new(self.config.incoming_capacity, self.config.outgoing_capacity),
+            vps,
+            channel,
         });
-        id
+        Ok(id)
     }
 
     fn index(&self, id: PartitionId) -> HvResult<usize> {
@@ -368,7 +377,12 @@ impl Hypervisor {
 
     /// The host end: delivers bytes to a partition's incoming buffer. Bytes beyond its free space are
     /// dropped (and counted); returns how many. Waiting retrieves are resumed.
+    ///
+    /// A channel the guest cannot use ([`debug_access`](Self::debug_access) fails) takes nothing: the
+    /// call fails with that status and writes and counts no byte.
     pub fn deliver(&mut self, id: PartitionId, data: &[u8]) -> HvResult<usize> {
+        self.running_mut(id)?;
+        self.check_debug_access(self.index(id)?)?;
         let p = self.running_mut(id)?;
         let dropped = p.channel.incoming.push_dropping(data);
         p.channel.arrived += data.len() as u64;

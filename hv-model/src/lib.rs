@@ -25,7 +25,7 @@
 //! use hv_model::{Config, Hypervisor};
 //!
 //! let mut hv = Hypervisor::new(Config::default()).unwrap();
-//! let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
+//! let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1).unwrap();
 //! hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2).unwrap();
 //! let guest = GuestVp::new(&mut hv, p, VpIndex(0), 0x1000, 0x2000).unwrap();
 //!

@@ -81,7 +81,7 @@ struct Setup {
 /// Extensions: 0 and 2 export a notify entry, 1 does not.
 fn setup() -> Setup {
     let mut hv = Hypervisor::new(Config::default()).unwrap();
-    let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
+    let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1).unwrap();
     hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2).unwrap();
     let log = Log::default();
     let mut engine = Engine::new();
@@ -276,7 +276,7 @@ fn every_loss_of_the_channel_is_failure() {
 #[test]
 fn unrelated_events_report_nothing() {
     let mut s = attached();
-    let other = s.hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
+    let other = s.hv.create_partition(PartitionPrivileges::DEBUGGING, 1).unwrap();
     let e = s.hv.reset(other).unwrap();
     s.engine.on_event(&s.hv, &e);
     let keep = PartitionPrivileges::DEBUGGING | PartitionPrivileges::ACCESS_VSM;
@@ -303,19 +303,51 @@ fn nothing_is_reported_without_a_session() {
 }
 
 #[test]
-fn disconnect_keeps_the_session_and_reentrant_reports_only_the_status() {
+fn disconnect_keeps_the_session_and_reentrant_ends_it_silently() {
     let mut s = attached();
     s.engine.end_session(&mut s.hv, EndSessionFlags::Disconnect).unwrap();
     assert!(s.engine.trace().is_empty());
     assert_eq!(s.engine.session(), Some(s.p));
+    // REENTRANT has no DEBUG_SESSION_* value and skips the locked clean-up that notifies anyone; the
+    // engine is indeterminate afterwards and refuses further use.
     s.engine.end_session(&mut s.hv, EndSessionFlags::Reentrant).unwrap();
-    let ss = |callbacks| Event::SessionStatus {
-        callbacks,
-        status: SessionStatus::EndSessionPassive,
-        result: Ok(()),
-    };
-    assert_eq!(s.engine.trace(), [ss(0), ss(1)]);
+    assert!(s.engine.trace().is_empty());
+    assert!(s.log.borrow().is_empty());
     assert_eq!(s.engine.session(), None);
+    assert_eq!(s.engine.attach(&s.hv, s.p), Err(EngineError::Indeterminate));
+    assert_eq!(
+        s.engine.end_session(&mut s.hv, EndSessionFlags::Passive),
+        Err(EngineError::Indeterminate)
+    );
+    let e = s.hv.reset(s.p).unwrap();
+    s.engine.on_event(&s.hv, &e);
+    assert!(s.engine.trace().is_empty());
+}
+
+#[test]
+fn another_partition_taking_the_channel_id_is_failure() {
+    let mut s = attached();
+    let other = s.hv.create_partition(PartitionPrivileges::DEBUGGING, 1).unwrap();
+    let e =
+        s.hv.set_property(other, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2)
+            .unwrap()
+            .unwrap();
+    s.engine.on_event(&s.hv, &e);
+    assert_eq!(s.engine.trace(), ending_trace(SessionStatus::Failure));
+    assert_eq!(s.engine.session(), None);
+    // The host can no longer fill a channel the guest cannot use; nothing is written or counted.
+    let before = s.hv.accounting(s.p).unwrap();
+    assert_eq!(
+        s.hv.deliver(s.p, b"lost").unwrap_err().status(),
+        HvStatus::OPERATION_DENIED
+    );
+    assert_eq!(s.hv.accounting(s.p).unwrap(), before);
+    // Attaching again is refused until the id is unique once more.
+    assert!(s.engine.attach(&s.hv, s.p).is_err());
+    s.hv.set_property(other, PartitionPropertyCode::DEBUG_CHANNEL_ID, 3)
+        .unwrap();
+    s.engine.attach(&s.hv, s.p).unwrap();
+    assert_eq!(s.hv.deliver(s.p, b"ok"), Ok(0));
 }
 
 #[test]
@@ -323,7 +355,7 @@ fn attach_refuses_a_second_session_and_an_unusable_channel() {
     let mut s = attached();
     assert_eq!(s.engine.attach(&s.hv, s.p), Err(EngineError::SessionActive));
     let mut engine = Engine::new();
-    let q = s.hv.create_partition(PartitionPrivileges::empty(), 1);
+    let q = s.hv.create_partition(PartitionPrivileges::empty(), 1).unwrap();
     let err = engine.attach(&s.hv, q).unwrap_err();
     assert_eq!(
         err,

@@ -312,9 +312,11 @@ fn reset_memory_form_reads_options_from_the_input_page() {
 
 #[test]
 fn reset_feature_access_and_operation_denied() {
-    let mut g = guest_with(feature_off());
+    let mut g = guest();
     g.deliver(b"x");
+    g.hv.set_debugging_enabled(false);
     assert_eq!(g.reset(0x3), HvStatus::FEATURE_UNAVAILABLE);
+    assert_eq!(g.pending(), (1, 0));
     let mut g = guest();
     g.deliver(b"x");
     g.revoke_debugging();
@@ -519,4 +521,135 @@ fn a_partition_never_reads_another_partitions_data() {
     let mut ga = Guest { hv: gb.hv, p: a };
     assert_eq!(ga.receive(100), b"");
     assert_eq!(ga.retrieve(100), (HvStatus::SUCCESS, Some((6, 0, b"secret".to_vec()))));
+}
+
+// ---- Edges of pages and of the address space ----
+
+/// The last page of the 64-bit guest physical address space.
+const LAST_PAGE: u64 = 0xFFFF_FFFF_FFFF_F000;
+const TEST_ACTIVITY: u32 = 0x2;
+
+impl Guest {
+    fn write(&mut self, gpa: u64, bytes: &[u8]) {
+        self.hv.partition_mut(self.p).unwrap().memory.write(gpa, bytes).unwrap();
+    }
+
+    fn read_u32s(&self, gpa: u64) -> [u32; 2] {
+        let mut b = [0u8; 8];
+        self.hv.partition(self.p).unwrap().memory.read(gpa, &mut b).unwrap();
+        [
+            u32::from_le_bytes(b[..4].try_into().unwrap()),
+            u32::from_le_bytes(b[4..].try_into().unwrap()),
+        ]
+    }
+
+    /// HvPostDebugData with its 8-byte header (Count, no options) at `gpa` and its output at `out`.
+    fn post_header_at(&mut self, gpa: u64, count: u32, out: u64) -> HvStatus {
+        self.write(gpa, &[count.to_le_bytes(), [0; 4]].concat());
+        self.call(Registers {
+            rcx: rcx(CallCode::POST_DEBUG_DATA, false),
+            rdx: gpa,
+            r8: out,
+        })
+    }
+
+    /// HvRetrieveDebugData with its input at IN and its output at `out`.
+    fn retrieve_to(&mut self, count: u32, options: u32, out: u64) -> HvStatus {
+        let input = [&count.to_le_bytes()[..], &options.to_le_bytes(), &[0; 8]].concat();
+        self.write(IN, &input);
+        self.call(Registers {
+            rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
+            rdx: IN,
+            r8: out,
+        })
+    }
+}
+
+#[test]
+fn blocks_in_the_last_bytes_of_the_address_space_never_wrap() {
+    // `gpa + 8` overflowed here: a panic in debug builds, a wrap to GPA 0 in release builds.
+    let mut g = guest();
+    g.hv.partition_mut(g.p).unwrap().memory.map(LAST_PAGE);
+    g.hv.partition_mut(g.p).unwrap().memory.map(0);
+    g.write(0, &[0xAA; 16]);
+    let last8 = LAST_PAGE + 0xFF8;
+    assert_eq!(g.post(b"ab"), HvStatus::SUCCESS);
+    assert_eq!(
+        g.post_header_at(last8, 0, OUT),
+        HvStatus::SUCCESS,
+        "Count 0 crosses nothing"
+    );
+    assert_eq!(g.read_u32s(OUT), [2, 0], "PendingCount");
+    assert_eq!(
+        g.post_header_at(last8, 1, OUT),
+        HvStatus::INVALID_PARAMETER,
+        "1 byte would leave the page"
+    );
+    assert_eq!(g.pending(), (0, 2));
+
+    g.deliver(b"xyz");
+    assert_eq!(g.retrieve_to(0, 0, last8), HvStatus::SUCCESS, "Count 0 crosses nothing");
+    assert_eq!(g.read_u32s(last8), [0, 3], "RetrievedCount, RemainingCount");
+    assert_eq!(
+        g.retrieve_to(1, 0, last8),
+        HvStatus::INVALID_PARAMETER,
+        "1 byte would leave the page"
+    );
+    assert_eq!(g.pending(), (3, 2));
+    let mut low = [0u8; 16];
+    g.hv.partition(g.p).unwrap().memory.read(0, &mut low).unwrap();
+    assert_eq!(low, [0xAA; 16], "nothing wrapped to GPA 0");
+}
+
+#[test]
+fn count_zero_probe_whose_header_ends_a_page_needs_no_next_page() {
+    // The page after OUT (0x3000) is not mapped; an empty data area there is not an access.
+    let mut g = guest();
+    let page_end = OUT + 0xFF8;
+    assert_eq!(g.post(b"abc"), HvStatus::SUCCESS);
+    assert_eq!(g.post_header_at(page_end, 0, IN + 0x800), HvStatus::SUCCESS);
+    assert_eq!(g.read_u32s(IN + 0x800)[0], 3, "PendingCount");
+
+    g.deliver(b"xy");
+    assert_eq!(g.retrieve_to(0, TEST_ACTIVITY, page_end), HvStatus::SUCCESS);
+    assert_eq!(g.read_u32s(page_end), [0, 2]);
+    // That successful attempt consumed the activity mark ...
+    assert_eq!(g.retrieve_to(8, TEST_ACTIVITY, OUT), HvStatus::INACTIVE);
+    // ... and a rejected one leaves it: 9 bytes after a header at OUT + 0xFF0 leave the page.
+    g.deliver(b"z");
+    assert_eq!(
+        g.retrieve_to(9, TEST_ACTIVITY, OUT + 0xFF0),
+        HvStatus::INVALID_PARAMETER
+    );
+    assert_eq!(g.retrieve_to(8, TEST_ACTIVITY, OUT), HvStatus::SUCCESS);
+    assert_eq!(g.read_u32s(OUT), [3, 0]);
+}
+
+// ---- Host API ----
+
+#[test]
+fn a_buffer_or_vp_count_that_cannot_be_allocated_is_an_error() {
+    for config in [
+        Config {
+            incoming_capacity: usize::MAX,
+            ..Config::default()
+        },
+        Config {
+            outgoing_capacity: usize::MAX,
+            ..Config::default()
+        },
+    ] {
+        let mut hv = Hypervisor::new(config).unwrap();
+        let e = hv
+            .create_partition(hv_abi::PartitionPrivileges::DEBUGGING, 1)
+            .unwrap_err();
+        assert_eq!(e.status(), HvStatus::INSUFFICIENT_MEMORY, "{config:?}");
+        assert!(hv.partition(hv_abi::PartitionId(1)).is_err(), "nothing was created");
+    }
+    let mut hv = Hypervisor::new(Config::default()).unwrap();
+    let e = hv
+        .create_partition(hv_abi::PartitionPrivileges::DEBUGGING, u32::MAX)
+        .unwrap_err();
+    assert_eq!(e.status(), HvStatus::INSUFFICIENT_MEMORY);
+    assert!(hv.create_partition(hv_abi::PartitionPrivileges::DEBUGGING, 1).is_ok());
 }

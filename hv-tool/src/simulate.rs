@@ -63,7 +63,9 @@ fn parse_num(word: Option<&str>, what: &str) -> Result<u64, String> {
 impl Sim {
     fn new() -> Self {
         let mut hv = Hypervisor::new(Config::default()).expect("the default configuration is valid");
-        let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
+        let p = hv
+            .create_partition(PartitionPrivileges::DEBUGGING, 1)
+            .expect("a small partition");
         let channel = DebugChannelId(2);
         hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, u64::from(channel.0))
             .expect("a 16-bit id");

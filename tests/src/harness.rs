@@ -165,7 +165,9 @@ fn run_dispatcher(u: &mut Unstructured<'_>) -> Result<()> {
         } else {
             PartitionPrivileges::from_bits_retain(u.arbitrary()?)
         };
-        *id = hv.create_partition(privileges, u.int_in_range(1..=2)?);
+        *id = hv
+            .create_partition(privileges, u.int_in_range(1..=2)?)
+            .expect("small buffers");
         hv.set_property(*id, PartitionPropertyCode::DEBUG_CHANNEL_ID, u.int_in_range(0..=3)?)
             .expect("16-bit id");
         let memory = &mut hv.partition_mut(*id).expect("created").memory;

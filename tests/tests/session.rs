@@ -29,7 +29,7 @@ fn statuses(trace: &[Event]) -> Vec<SessionStatus> {
 fn a_debug_session_from_attach_to_detach() {
     let channel = DebugChannelId(2);
     let mut hv = Hypervisor::new(Config::default()).unwrap();
-    let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1);
+    let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1).unwrap();
     hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, u64::from(channel.0))
         .unwrap();
     let guest = GuestVp::new(&mut hv, p, VpIndex(0), 0x10_000, 0x11_000).unwrap();

@@ -17,7 +17,7 @@ pub struct Guest {
 
 /// A partition with the Debugging privilege, channel id `channel`, and the two parameter pages mapped.
 pub fn partition(hv: &mut Hypervisor, channel: u16) -> PartitionId {
-    let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 2);
+    let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 2).unwrap();
     hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, u64::from(channel))
         .unwrap();
     let part = hv.partition_mut(p).unwrap();
