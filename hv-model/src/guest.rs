@@ -1,12 +1,15 @@
 //! The guest side of a debug channel: one VP issuing the three debug hypercalls through the x64
 //! registers and its own parameter pages, as a guest debug transport (kdnet over hypercalls) would.
 
-use hv_abi::debug::{DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, RetrieveDebugDataOutput};
+use hv_abi::debug::{
+    DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, HV_DEBUG_MAXIMUM_DATA_SIZE, RetrieveDebugDataOutput,
+};
 use hv_abi::{CallCode, HvResult, HvStatus, HypercallInput, PartitionId, VpIndex};
 use zerocopy::IntoBytes;
 
 use crate::fail;
 use crate::hypervisor::{Dispatch, Hypervisor, Registers};
+use crate::memory::PAGE_SIZE;
 
 /// What a retrieve did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,7 +46,8 @@ fn rcx(code: CallCode, fast: bool) -> u64 {
 }
 
 impl GuestVp {
-    /// Maps the two parameter pages of `vp` in `partition`.
+    /// Maps the two parameter pages of `vp` in `partition`; `HV_STATUS_INVALID_ALIGNMENT` when either GPA
+    /// is not page-aligned.
     pub fn new(
         hv: &mut Hypervisor,
         partition: PartitionId,
@@ -51,6 +55,9 @@ impl GuestVp {
         input_gpa: u64,
         output_gpa: u64,
     ) -> HvResult<Self> {
+        if input_gpa % PAGE_SIZE != 0 || output_gpa % PAGE_SIZE != 0 {
+            return fail(HvStatus::INVALID_ALIGNMENT);
+        }
         let memory = &mut hv.partition_mut(partition)?.memory;
         memory.map(input_gpa);
         memory.map(output_gpa);
@@ -79,10 +86,15 @@ impl GuestVp {
         }
     }
 
-    /// HvPostDebugData: posts `data` (at most 4088 bytes); returns `PendingCount`.
+    /// HvPostDebugData: posts `data`; returns `PendingCount`.
+    ///
+    /// `Count` is `data.len()` (saturated to `u32::MAX`), and only what fits the input page after the
+    /// header is written: more than 4088 bytes is the hypervisor's `HV_STATUS_INVALID_PARAMETER` to give,
+    /// and nothing is written outside the page.
     pub fn post(&self, hv: &mut Hypervisor, data: &[u8], options: DebugPostOptions) -> HvResult<u32> {
-        let count = u32::try_from(data.len()).or_else(|_| fail(HvStatus::INVALID_PARAMETER))?;
-        self.write_input(hv, &[count.as_bytes(), options.as_bytes(), data])?;
+        let count = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        let in_page = &data[..data.len().min(HV_DEBUG_MAXIMUM_DATA_SIZE)];
+        self.write_input(hv, &[count.as_bytes(), options.as_bytes(), in_page])?;
         let regs = Registers {
             rcx: rcx(CallCode::POST_DEBUG_DATA, false),
             rdx: self.input_gpa,
