@@ -63,7 +63,7 @@ fn input_value(c: &mut Criterion) {
             .filter(|&&v| v & HypercallInput::RESERVED_MASK == 0)
             .count()
     );
-    assert!(valid >= 128 && valid < 1024, "both outcomes are measured");
+    assert!((128..1024).contains(&valid), "both outcomes are measured");
 
     let mut group = c.benchmark_group("input_value");
     group.throughput(Throughput::Elements(values.len() as u64));

@@ -142,6 +142,13 @@ impl DebugChannel {
         self.outgoing.accounting()
     }
 
+    /// The TEST_ACTIVITY mark: `true` when bytes arrived from the host since this partition's last
+    /// retrieve attempt, so that a retrieve with `RETRIEVE_TEST_ACTIVITY` would not be `HV_STATUS_INACTIVE`.
+    #[must_use]
+    pub fn activity(&self) -> bool {
+        self.arrived != self.arrived_at_last_retrieve
+    }
+
     /// Discards both directions (partition reset, save, termination).
     pub(crate) fn purge_all(&mut self) {
         self.incoming.purge();

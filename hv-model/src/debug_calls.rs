@@ -136,7 +136,7 @@ pub(crate) fn retrieve(
         .slice_mut(out_gpa, RetrieveDebugDataOutput::HEADER_SIZE + count)
         .map_or_else(|| fail(HvStatus::INVALID_PARAMETER), Ok)?;
 
-    let active = channel.arrived != channel.arrived_at_last_retrieve;
+    let active = channel.activity();
     channel.arrived_at_last_retrieve = channel.arrived;
     if input.options.contains(DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY) && !active {
         return fail(HvStatus::INACTIVE);

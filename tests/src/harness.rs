@@ -3,11 +3,10 @@
 
 use arbitrary::{Result, Unstructured};
 use hv_abi::synic::{Message, MessagePayload};
-use hv_abi::{
-    CallCode, HvStatus, HypercallInput, HypercallOutput, PartitionId, PartitionPrivileges, PartitionPropertyCode,
-    VpIndex,
-};
-use hv_model::{Accounting, Config, Dispatch, Hypervisor, Registers};
+use hv_abi::{CallCode, HvStatus, HypercallInput, HypercallOutput};
+use hv_model::Registers;
+
+use crate::model::{Lifecycle, MAX, Op, PAGE, PAGES, PARTITIONS, World};
 use hv_x64::{
     CpuidInterceptMessage, ExceptionInterceptMessage, InterceptMessageHeader, IoPortInterceptMessage,
     MemoryInterceptMessage, MsrInterceptMessage,
@@ -80,196 +79,192 @@ pub fn message(data: &[u8]) {
     let _ = format!("{m:?}");
 }
 
-/// The statuses a call may return from `dispatch`. The partition and VP are checked before the code.
-fn allowed(code: CallCode, status: HvStatus) -> bool {
-    let before_the_code = [
-        HvStatus::INVALID_PARTITION_STATE,
-        HvStatus::INVALID_VP_INDEX,
-        HvStatus::INVALID_VP_STATE,
-    ];
-    let debug_call = [
-        HvStatus::SUCCESS,
-        HvStatus::INVALID_HYPERCALL_INPUT,
-        HvStatus::INVALID_ALIGNMENT,
-        HvStatus::INVALID_PARAMETER,
-        HvStatus::ACCESS_DENIED,
-        HvStatus::OPERATION_DENIED,
-        HvStatus::FEATURE_UNAVAILABLE,
-    ];
-    let own: &[HvStatus] = match code {
-        CallCode::POST_DEBUG_DATA => &[HvStatus::INSUFFICIENT_BUFFERS],
-        CallCode::RETRIEVE_DEBUG_DATA => &[HvStatus::NO_DATA, HvStatus::INACTIVE],
-        CallCode::RESET_DEBUG_SESSION => &[HvStatus::NO_DATA],
-        _ => {
-            return before_the_code.contains(&status) || status == HvStatus::INVALID_HYPERCALL_CODE;
-        }
-    };
-    before_the_code.contains(&status) || debug_call.contains(&status) || own.contains(&status)
+fn partition(u: &mut Unstructured<'_>) -> Result<usize> {
+    u.choose_index(PARTITIONS)
 }
 
-const PAGES: [u64; 2] = [0x1000, 0x2000];
-
+/// A GPA where something interesting happens: a page start, an aligned offset, the last 8 or 16 bytes of a
+/// page (the first and last page of the address space included), a misaligned offset, an unmapped page
+/// next to a mapped one, or any value at all.
 fn gpa(u: &mut Unstructured<'_>) -> Result<u64> {
-    Ok(match u.int_in_range(0..=3u8)? {
-        0 => PAGES[u.choose_index(2)?] + u.int_in_range(0..=511u64)? * 8,
-        1 => PAGES[0] + u.int_in_range(0..=4095u64)?,
-        2 => PAGES[0] + 0xFF0,
+    let page = *u.choose(&PAGES)?;
+    Ok(match u.int_in_range(0..=9u8)? {
+        0..=2 => page,
+        3 | 4 => page + u.int_in_range(0..=511u64)? * 8,
+        5 => page + 0xFF8,
+        6 => page + 0xFF0,
+        7 => page + u.int_in_range(0..=4095u64)?,
+        8 => page.wrapping_add(PAGE) + u.int_in_range(0..=511u64)? * 8,
         _ => u.arbitrary()?,
     })
 }
 
-fn registers(u: &mut Unstructured<'_>, last_input: u64) -> Result<Registers> {
-    let rcx: u64 = if u.ratio(3, 4)? {
-        let code = *u.choose(&[
-            CallCode::POST_DEBUG_DATA,
-            CallCode::RETRIEVE_DEBUG_DATA,
-            CallCode::RESET_DEBUG_SESSION,
-        ])?;
-        let fast = code == CallCode::RESET_DEBUG_SESSION && u.arbitrary()?;
-        let input = HypercallInput::new().with_call_code(code).with_fast(fast);
-        if u.ratio(1, 8)? {
-            input.into_bits() | u.arbitrary::<u64>()? << 16
-        } else {
-            input.into_bits()
-        }
+/// A `Count` around the interesting values: 0, small, the room left in the page after `gpa`'s header and
+/// one more, 4088 and 4089, or anything.
+fn count(u: &mut Unstructured<'_>, gpa: u64) -> Result<u32> {
+    let room = (PAGE - gpa % PAGE).saturating_sub(8) as u32;
+    Ok(match u.int_in_range(0..=7u8)? {
+        0 | 1 => 0,
+        2 | 3 => u.int_in_range(1..=64)?,
+        4 => room,
+        5 => room + 1,
+        6 => *u.choose(&[MAX, MAX + 1])?,
+        _ => u.arbitrary()?,
+    })
+}
+
+/// An input value for `code`, valid most of the time, otherwise with one violation or random bits.
+fn rcx_for(u: &mut Unstructured<'_>, code: CallCode, fast: bool) -> Result<u64> {
+    let valid = HypercallInput::new().with_call_code(code).with_fast(fast);
+    // Exhausted input reads as zeros, so 0 is the common case.
+    Ok(match u.int_in_range(0..=31u8)? {
+        1 => valid.into_bits() | 1 << *u.choose(&[27u32, 28, 29, 30, 44, 45, 46, 47, 60, 61, 62, 63])?,
+        2 => valid.with_rep_count(u.int_in_range(1..=0xFFF)?).into_bits(),
+        3 => valid.with_variable_header_size(u.int_in_range(1..=0x3FF)?).into_bits(),
+        4 => valid.with_nested(true).into_bits(),
+        5 => valid.with_fast(!fast).into_bits(),
+        6 => u.arbitrary()?,
+        _ => valid.into_bits(),
+    })
+}
+
+/// The guest's writes of a call's input, then the call, as a guest debug transport issues it.
+fn debug_call(u: &mut Unstructured<'_>, ops: &mut Vec<Op>) -> Result<()> {
+    let p = partition(u)?;
+    let vp = if u.ratio(15, 16)? { 0 } else { u.int_in_range(1..=2)? };
+    let (in_gpa, out_gpa) = (gpa(u)?, gpa(u)?);
+    let write = |gpa: u64, bytes: Vec<u8>| Op::Write { p, gpa, bytes };
+    let code = *u.choose(&[
+        CallCode::POST_DEBUG_DATA,
+        CallCode::RETRIEVE_DEBUG_DATA,
+        CallCode::RESET_DEBUG_SESSION,
+    ])?;
+    let options: u32 = if u.ratio(7, 8)? {
+        u.int_in_range(0..=3)?
     } else {
         u.arbitrary()?
     };
-    let rdx = if u.ratio(3, 4)? { last_input } else { gpa(u)? };
-    let r8 = if u.ratio(3, 4)? {
-        PAGES[1] + u.int_in_range(0..=3u64)? * 0x400
-    } else {
-        gpa(u)?
-    };
-    Ok(Registers { rcx, rdx, r8 })
-}
-
-fn accounting(hv: &Hypervisor, p: PartitionId) -> (Accounting, Accounting) {
-    let (inc, out) = hv.accounting(p).expect("partition exists");
-    assert!(inc.balanced() && out.balanced(), "bytes vanished: {inc:?} {out:?}");
-    (inc, out)
-}
-
-fn run_dispatcher(u: &mut Unstructured<'_>) -> Result<()> {
-    let config = Config {
-        debugging_supported: u.ratio(15, 16)?,
-        debugging_enabled: u.ratio(15, 16)?,
-        incoming_capacity: u.int_in_range(0..=9000)?,
-        outgoing_capacity: u.int_in_range(4088..=9000)?,
-    };
-    let mut hv = Hypervisor::new(config).expect("outgoing capacity holds one maximal post");
-    let mut ids = [PartitionId(0); 2];
-    for id in &mut ids {
-        let privileges = if u.ratio(7, 8)? {
-            PartitionPrivileges::DEBUGGING
-        } else {
-            PartitionPrivileges::from_bits_retain(u.arbitrary()?)
-        };
-        *id = hv
-            .create_partition(privileges, u.int_in_range(1..=2)?)
-            .expect("small buffers");
-        hv.set_property(*id, PartitionPropertyCode::DEBUG_CHANNEL_ID, u.int_in_range(0..=3)?)
-            .expect("16-bit id");
-        let memory = &mut hv.partition_mut(*id).expect("created").memory;
-        for page in PAGES {
-            memory.map(page);
-            let len = u.int_in_range(0..=64)?;
-            let fill = u.bytes(len)?;
-            memory.write(page, fill).expect("mapped");
+    let mut fast = false;
+    let mut rdx = in_gpa;
+    match code {
+        CallCode::POST_DEBUG_DATA => {
+            let count = count(u, in_gpa)?;
+            let mut input = [count.to_le_bytes(), options.to_le_bytes()].concat();
+            let room = (PAGE - in_gpa % PAGE).saturating_sub(8) as usize;
+            let len = (count as usize).min(room).min(u.len());
+            input.extend_from_slice(u.bytes(len)?);
+            ops.push(write(in_gpa, input));
+        }
+        CallCode::RETRIEVE_DEBUG_DATA => {
+            let count = count(u, out_gpa)?;
+            let timeout: u64 = if u.ratio(7, 8)? {
+                u.int_in_range(0..=100)?
+            } else {
+                u.arbitrary()?
+            };
+            ops.push(write(
+                in_gpa,
+                [&count.to_le_bytes()[..], &options.to_le_bytes(), &timeout.to_le_bytes()].concat(),
+            ));
+        }
+        _ => {
+            fast = u.arbitrary()?;
+            if fast {
+                rdx = if u.ratio(7, 8)? {
+                    u64::from(options)
+                } else {
+                    u.arbitrary()?
+                };
+            } else {
+                ops.push(write(in_gpa, u64::from(options).to_le_bytes().to_vec()));
+            }
         }
     }
-    let mut last_input = PAGES[0];
-    for _ in 0..128 {
-        if u.is_empty() {
-            break;
+    let rcx = rcx_for(u, code, fast)?;
+    ops.push(Op::Call {
+        p,
+        vp,
+        regs: Registers { rcx, rdx, r8: out_gpa },
+    });
+    Ok(())
+}
+
+/// One to three ops: mostly debug calls, then host I/O, the clock, raw registers, guest writes, property
+/// and lifecycle changes (completion and termination rarely: they are final).
+fn ops(u: &mut Unstructured<'_>, ops: &mut Vec<Op>) -> Result<()> {
+    match u.int_in_range(0..=31u8)? {
+        0..=13 => debug_call(u, ops)?,
+        14..=17 => ops.push(Op::Deliver {
+            p: partition(u)?,
+            len: u.int_in_range(0..=80)?,
+        }),
+        18..=20 => ops.push(Op::Receive {
+            p: partition(u)?,
+            len: u.int_in_range(0..=5000)?,
+        }),
+        21 | 22 => ops.push(Op::Advance {
+            by: u.int_in_range(0..=60)?,
+        }),
+        23 => ops.push(Op::Call {
+            p: partition(u)?,
+            vp: u.int_in_range(0..=2)?,
+            regs: Registers {
+                rcx: u.arbitrary()?,
+                rdx: gpa(u)?,
+                r8: gpa(u)?,
+            },
+        }),
+        24 => {
+            let len = u.int_in_range(0..=64)?;
+            ops.push(Op::Write {
+                p: partition(u)?,
+                gpa: gpa(u)?,
+                bytes: u.bytes(len)?.to_vec(),
+            });
         }
-        let p = ids[u.choose_index(2)?];
-        match u.int_in_range(0..=7u8)? {
-            7 => {
-                // A well-formed debug-call input (Count, Options, Timeout) where a call may read it, so
-                // that the handlers' own checks are reached, not only the parameter checks.
-                let at = PAGES[0] + u.int_in_range(0..=511u64)? * 8;
-                last_input = at;
-                let count: u32 = if u.ratio(7, 8)? {
-                    u.int_in_range(0..=64)?
-                } else {
-                    u.arbitrary()?
-                };
-                let options: u32 = if u.ratio(7, 8)? {
-                    u.int_in_range(0..=7)?
-                } else {
-                    u.arbitrary()?
-                };
-                let timeout: u64 = u.int_in_range(0..=100)?;
-                let mut input = [0u8; 16];
-                input[..4].copy_from_slice(&count.to_le_bytes());
-                input[4..8].copy_from_slice(&options.to_le_bytes());
-                input[8..].copy_from_slice(&timeout.to_le_bytes());
-                let _ = hv.partition_mut(p).expect("created").memory.write(at, &input);
-            }
-            0..=2 => {
-                let regs = registers(u, last_input)?;
-                let vp = VpIndex(if u.ratio(15, 16)? { 0 } else { u.int_in_range(1..=2)? });
-                let before = accounting(&hv, p);
-                let code = HypercallInput::from_bits(regs.rcx).call_code();
-                match hv.dispatch(p, vp, regs) {
-                    Dispatch::Complete(out) => {
-                        let status = out.status();
-                        assert!(allowed(code, status), "{code:?} returned {status:?}");
-                        assert_eq!(out.reserved_bits(), 0);
-                        if status != HvStatus::SUCCESS {
-                            assert_eq!(accounting(&hv, p), before, "a failed {code:?} ({status:?}) moved bytes");
-                        }
-                    }
-                    Dispatch::Suspended { deadline } => {
-                        assert_eq!(code, CallCode::RETRIEVE_DEBUG_DATA);
-                        assert!(deadline > hv.now());
-                        assert_eq!(accounting(&hv, p), before);
-                    }
-                }
-            }
-            3 => {
-                let len = u.int_in_range(0..=512)?;
-                let data = u.bytes(len)?;
-                let _ = hv.deliver(p, data);
-            }
-            4 => {
-                let mut buf = vec![0u8; u.int_in_range(0..=5000)?];
-                let _ = hv.receive(p, &mut buf);
-            }
-            5 => hv.advance_clock(u.int_in_range(0..=1000)?),
-            _ => {
-                // Completion and termination are final, so they are rare.
-                let _ = match u.int_in_range(0..=31u8)? {
-                    0 => hv.complete(p).map(Some),
-                    1 => hv.terminate(p).map(Some),
-                    2..=7 => hv.reset(p).map(Some),
-                    8..=11 => hv.save(p).map(Some),
-                    12..=19 => hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, u.int_in_range(0..=3)?),
-                    20..=25 => {
-                        let bits = if u.ratio(3, 4)? {
-                            PartitionPrivileges::DEBUGGING.bits()
-                        } else {
-                            u.arbitrary()?
-                        };
-                        hv.set_property(p, PartitionPropertyCode::PRIVILEGE_FLAGS, bits)
-                    }
-                    _ => Ok(hv.set_debugging_enabled(u.ratio(3, 4)?)),
-                };
-            }
-        }
-        for id in ids {
-            accounting(&hv, id);
+        25 | 26 => ops.push(Op::SetChannel {
+            p: partition(u)?,
+            id: u.int_in_range(0..=3)?,
+        }),
+        27 => ops.push(Op::SetPrivilege {
+            p: partition(u)?,
+            debugging: u.ratio(4, 5)?,
+        }),
+        28 => ops.push(Op::EnableDebugging(u.ratio(4, 5)?)),
+        _ => {
+            let change = match u.int_in_range(0..=63u8)? {
+                62 => Lifecycle::Complete,
+                63 => Lifecycle::Terminate,
+                0..=31 => Lifecycle::Reset,
+                _ => Lifecycle::Save,
+            };
+            ops.push(Op::Lifecycle {
+                p: partition(u)?,
+                change,
+            });
         }
     }
     Ok(())
 }
 
-/// Drives the reference model with arbitrary configuration, privileges, channel ids, guest pages,
-/// register values, host I/O, clock steps and lifecycle events. After every step: each status is one the
-/// call may return, a failed or suspended call moved no byte, and every byte is read, purged, dropped
-/// or pending.
+/// Drives the reference model and its specification ([`crate::model`]) side by side with up to 256
+/// steps: debug calls whose parameter blocks sit anywhere (page ends, the first and last page of the
+/// address space, unmapped and misaligned places), input values with one violation at a time, raw
+/// registers, guest writes, host I/O, clock steps, property and lifecycle changes. After every step the
+/// two agree on each result, every byte of guest memory, the buffers, the accounting, the activity mark
+/// and the VP waits; a refused call changes nothing.
 pub fn dispatcher(data: &[u8]) {
-    // Running out of input ends the run; that is not a failure.
-    let _ = run_dispatcher(&mut Unstructured::new(data));
+    let mut u = Unstructured::new(data);
+    let mut world = World::new();
+    let mut batch = Vec::new();
+    for _ in 0..256 {
+        batch.clear();
+        // Running out of input ends the run; that is not a failure.
+        if u.is_empty() || ops(&mut u, &mut batch).is_err() {
+            break;
+        }
+        for op in &batch {
+            world.step(op);
+        }
+    }
 }

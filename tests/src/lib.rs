@@ -5,3 +5,4 @@
 //! over proptest's random inputs, so every CI run exercises them.
 
 pub mod harness;
+pub mod model;
