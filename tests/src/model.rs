@@ -683,12 +683,19 @@ impl World {
         for p in 0..PARTITIONS {
             let got = self.observe(p);
             let (inc, out) = got.accounting;
-            assert!(inc.balanced() && out.balanced(), "bytes vanished after {op:?}: {inc:?} {out:?}");
+            assert!(
+                inc.balanced() && out.balanced(),
+                "bytes vanished after {op:?}: {inc:?} {out:?}"
+            );
             assert_eq!(got, self.spec_observed(p), "partition {p} after {op:?}");
             for vp in 0..VPS {
                 let completion = self.hv.take_completion(self.ids[p], VpIndex(vp)).expect("created");
                 let want = self.spec.parts[p].vps[vp as usize].completion.take();
-                assert_eq!(completion.map(|o| o.status()), want, "completion of VP {vp} after {op:?}");
+                assert_eq!(
+                    completion.map(|o| o.status()),
+                    want,
+                    "completion of VP {vp} after {op:?}"
+                );
             }
         }
     }
