@@ -17,8 +17,13 @@ pub struct CallCode(u16);
 impl CallCode {
     /// How the call is encoded, for the calls this workspace implements (the three debug calls).
     #[must_use]
-    pub fn descriptor(self) -> Option<&'static CallDescriptor> {
-        CallDescriptor::ALL.iter().find(|d| d.code == self)
+    pub const fn descriptor(self) -> Option<&'static CallDescriptor> {
+        match self {
+            Self::POST_DEBUG_DATA => Some(&CallDescriptor::POST_DEBUG_DATA),
+            Self::RETRIEVE_DEBUG_DATA => Some(&CallDescriptor::RETRIEVE_DEBUG_DATA),
+            Self::RESET_DEBUG_SESSION => Some(&CallDescriptor::RESET_DEBUG_SESSION),
+            _ => None,
+        }
     }
 }
 
@@ -286,33 +291,44 @@ pub struct CallDescriptor {
 }
 
 impl CallDescriptor {
-    /// The calls the reference model implements (2013 WDK ff539094, ff539134, ff539121).
+    /// HvPostDebugData (2013 WDK ff539094): simple, memory form only; 8 fixed input bytes (`Count`,
+    /// `Options`; the data follows), 8 output bytes.
+    pub const POST_DEBUG_DATA: Self = Self {
+        code: CallCode::POST_DEBUG_DATA,
+        kind: CallKind::Simple,
+        fast: false,
+        memory: true,
+        input_size: PostDebugDataInput::HEADER_SIZE,
+        output_size: size_of::<PostDebugDataOutput>(),
+    };
+
+    /// HvRetrieveDebugData (2013 WDK ff539134): simple, memory form only; 16 input bytes, 8 fixed output
+    /// bytes (the data follows).
+    pub const RETRIEVE_DEBUG_DATA: Self = Self {
+        code: CallCode::RETRIEVE_DEBUG_DATA,
+        kind: CallKind::Simple,
+        fast: false,
+        memory: true,
+        input_size: size_of::<RetrieveDebugDataInput>(),
+        output_size: crate::debug::RetrieveDebugDataOutput::HEADER_SIZE,
+    };
+
+    /// HvResetDebugSession (2013 WDK ff539121): documented as fast; its 8-byte input may equally come
+    /// from memory. No output.
+    pub const RESET_DEBUG_SESSION: Self = Self {
+        code: CallCode::RESET_DEBUG_SESSION,
+        kind: CallKind::Simple,
+        fast: true,
+        memory: true,
+        input_size: size_of::<ResetDebugSessionInput>(),
+        output_size: 0,
+    };
+
+    /// The calls the reference model implements.
     pub const ALL: &'static [CallDescriptor] = &[
-        CallDescriptor {
-            code: CallCode::POST_DEBUG_DATA,
-            kind: CallKind::Simple,
-            fast: false,
-            memory: true,
-            input_size: PostDebugDataInput::HEADER_SIZE,
-            output_size: size_of::<PostDebugDataOutput>(),
-        },
-        CallDescriptor {
-            code: CallCode::RETRIEVE_DEBUG_DATA,
-            kind: CallKind::Simple,
-            fast: false,
-            memory: true,
-            input_size: size_of::<RetrieveDebugDataInput>(),
-            output_size: crate::debug::RetrieveDebugDataOutput::HEADER_SIZE,
-        },
-        // Documented "[fast]"; its 8-byte input may equally come from memory.
-        CallDescriptor {
-            code: CallCode::RESET_DEBUG_SESSION,
-            kind: CallKind::Simple,
-            fast: true,
-            memory: true,
-            input_size: size_of::<ResetDebugSessionInput>(),
-            output_size: 0,
-        },
+        Self::POST_DEBUG_DATA,
+        Self::RETRIEVE_DEBUG_DATA,
+        Self::RESET_DEBUG_SESSION,
     ];
 }
 
@@ -352,5 +368,8 @@ mod tests {
             (true, true, 8, 0)
         );
         assert!(CallCode::POST_MESSAGE.descriptor().is_none());
+        for d in CallDescriptor::ALL {
+            assert_eq!(d.code.descriptor(), Some(d), "{:?}", d.code);
+        }
     }
 }

@@ -1,6 +1,9 @@
-//! A partition's debug channel: bounded incoming and outgoing byte buffers with exact accounting.
+//! A partition's debug channel: bounded incoming and outgoing byte rings with exact accounting.
 
-use alloc::collections::{TryReserveError, VecDeque};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use hv_abi::{HvResult, HvStatus};
 
 /// What happened to the bytes of one direction. The model keeps
 /// `written == read + purged + dropped + pending` at every step; [`Accounting::balanced`] checks it.
@@ -26,10 +29,14 @@ impl Accounting {
     }
 }
 
-/// One direction: a byte queue with a fixed capacity, allocated once.
+/// One direction: a ring of a fixed capacity, allocated once, that hands out its free and its pending
+/// bytes as (at most two) slices, so that guest memory is copied straight in and out of it.
 pub(crate) struct Buffer {
-    bytes: VecDeque<u8>,
-    capacity: usize,
+    ring: Box<[u8]>,
+    /// Index of the oldest pending byte.
+    head: usize,
+    /// Pending bytes.
+    len: usize,
     written: u64,
     read: u64,
     purged: u64,
@@ -37,14 +44,18 @@ pub(crate) struct Buffer {
 }
 
 impl Buffer {
-    /// A buffer of `capacity` bytes, allocated now (a hypercall never allocates); an error when the
-    /// allocator cannot provide it.
-    pub(crate) fn new(capacity: usize) -> Result<Self, TryReserveError> {
-        let mut bytes = VecDeque::new();
-        bytes.try_reserve_exact(capacity)?;
+    /// A buffer of `capacity` bytes, allocated now (a hypercall never allocates);
+    /// `HV_STATUS_INSUFFICIENT_MEMORY` when the allocator cannot provide it.
+    pub(crate) fn new(capacity: usize) -> HvResult<Self> {
+        let mut ring = Vec::new();
+        if ring.try_reserve_exact(capacity).is_err() {
+            return crate::fail(HvStatus::INSUFFICIENT_MEMORY);
+        }
+        ring.resize(capacity, 0);
         Ok(Self {
-            bytes,
-            capacity,
+            ring: ring.into_boxed_slice(),
+            head: 0,
+            len: 0,
             written: 0,
             read: 0,
             purged: 0,
@@ -53,48 +64,104 @@ impl Buffer {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.bytes.len()
+        self.len
     }
 
     pub(crate) fn free(&self) -> usize {
-        self.capacity - self.bytes.len()
+        self.ring.len() - self.len
     }
 
-    /// Appends all of `data`, or nothing when it does not fit (HvPostDebugData).
-    pub(crate) fn push_all(&mut self, data: &[u8]) -> bool {
-        if data.len() > self.free() {
-            return false;
+    /// Room for `n` more bytes (`n <= free()`), in order, as two slices.
+    fn spare(&mut self, n: usize) -> (&mut [u8], &mut [u8]) {
+        let cap = self.ring.len();
+        let tail = if cap == 0 { 0 } else { (self.head + self.len) % cap };
+        let first = n.min(cap - tail);
+        let (wrapped, from_tail) = self.ring.split_at_mut(tail);
+        (&mut from_tail[..first], &mut wrapped[..n - first])
+    }
+
+    /// The oldest `n` pending bytes (`n <= len()`), in order, as two slices.
+    fn oldest(&self, n: usize) -> (&[u8], &[u8]) {
+        let first = n.min(self.ring.len() - self.head);
+        (&self.ring[self.head..self.head + first], &self.ring[..n - first])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.len -= n;
+        self.head = if self.len == 0 {
+            0
+        } else {
+            (self.head + n) % self.ring.len()
+        };
+        self.read += n as u64;
+    }
+
+    /// Appends `n` bytes that `fill` copies into the ring's free space (one or two pieces, with the
+    /// offset of each piece in the block), all or nothing: `Ok(false)` when they do not fit, `Err` when
+    /// `fill` fails; in both cases nothing is appended (HvPostDebugData).
+    pub(crate) fn append_with<E>(
+        &mut self,
+        n: usize,
+        mut fill: impl FnMut(usize, &mut [u8]) -> Result<(), E>,
+    ) -> Result<bool, E> {
+        if n > self.free() {
+            return Ok(false);
         }
-        self.bytes.extend(data);
-        self.written += data.len() as u64;
-        true
+        let (a, b) = self.spare(n);
+        let a_len = a.len();
+        fill(0, a)?;
+        if !b.is_empty() {
+            fill(a_len, b)?;
+        }
+        self.len += n;
+        self.written += n as u64;
+        Ok(true)
+    }
+
+    /// Hands the oldest `n` pending bytes (`n <= len()`) to `drain` (one or two pieces, with the offset
+    /// of each), then removes them; when `drain` fails nothing is removed (HvRetrieveDebugData).
+    pub(crate) fn take_with<E>(
+        &mut self,
+        n: usize,
+        mut drain: impl FnMut(usize, &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (a, b) = self.oldest(n);
+        drain(0, a)?;
+        if !b.is_empty() {
+            drain(a.len(), b)?;
+        }
+        self.consume(n);
+        Ok(())
     }
 
     /// Appends what fits and drops the rest (host delivery); returns the bytes dropped.
     pub(crate) fn push_dropping(&mut self, data: &[u8]) -> usize {
         let fit = data.len().min(self.free());
-        self.bytes.extend(&data[..fit]);
+        let (a, b) = self.spare(fit);
+        let a_len = a.len();
+        a.copy_from_slice(&data[..a_len]);
+        b.copy_from_slice(&data[a_len..fit]);
+        self.len += fit;
         self.written += data.len() as u64;
         self.dropped += (data.len() - fit) as u64;
         data.len() - fit
     }
 
-    /// Moves up to `out.len()` bytes into `out`; returns how many.
+    /// Moves up to `out.len()` bytes into `out`; returns how many (host receive).
     pub(crate) fn take_into(&mut self, out: &mut [u8]) -> usize {
-        let n = out.len().min(self.bytes.len());
-        let (a, b) = self.bytes.as_slices();
-        let from_a = n.min(a.len());
-        out[..from_a].copy_from_slice(&a[..from_a]);
-        out[from_a..n].copy_from_slice(&b[..n - from_a]);
-        self.bytes.drain(..n);
-        self.read += n as u64;
+        let n = out.len().min(self.len);
+        let (a, b) = self.oldest(n);
+        out[..a.len()].copy_from_slice(a);
+        out[a.len()..n].copy_from_slice(b);
+        self.consume(n);
         n
     }
 
     /// Discards everything pending; returns how many bytes.
     pub(crate) fn purge(&mut self) -> usize {
-        let n = self.bytes.len();
-        self.bytes.clear();
+        let n = self.len;
+        self.len = 0;
+        self.head = 0;
         self.purged += n as u64;
         n
     }
@@ -105,12 +172,15 @@ impl Buffer {
             read: self.read,
             purged: self.purged,
             dropped: self.dropped,
-            pending: self.bytes.len() as u64,
+            pending: self.len as u64,
         }
     }
 }
 
-/// The debug channel of one partition.
+/// The debug channel of one partition: its incoming (host-to-guest) and outgoing (guest-to-host) buffers
+/// and the TEST_ACTIVITY mark. A VMM creates one per partition and hands it to
+/// [`crate::debug_calls::dispatch`]; its host end is [`deliver`](Self::deliver) and
+/// [`receive`](Self::receive).
 pub struct DebugChannel {
     pub(crate) incoming: Buffer,
     pub(crate) outgoing: Buffer,
@@ -120,8 +190,23 @@ pub struct DebugChannel {
     pub(crate) arrived_at_last_retrieve: u64,
 }
 
+impl core::fmt::Debug for DebugChannel {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DebugChannel")
+            .field("incoming", &self.incoming())
+            .field("outgoing", &self.outgoing())
+            .field("activity", &self.activity())
+            .finish()
+    }
+}
+
 impl DebugChannel {
-    pub(crate) fn new(incoming_capacity: usize, outgoing_capacity: usize) -> Result<Self, TryReserveError> {
+    /// A channel whose buffers hold `incoming_capacity` and `outgoing_capacity` bytes, allocated now so
+    /// that no hypercall allocates; `HV_STATUS_INSUFFICIENT_MEMORY` when they cannot be.
+    ///
+    /// The outgoing capacity should hold one maximal post (4088 bytes), or a post of that size can never
+    /// succeed.
+    pub fn new(incoming_capacity: usize, outgoing_capacity: usize) -> HvResult<Self> {
         Ok(Self {
             incoming: Buffer::new(incoming_capacity)?,
             outgoing: Buffer::new(outgoing_capacity)?,
@@ -149,8 +234,23 @@ impl DebugChannel {
         self.arrived != self.arrived_at_last_retrieve
     }
 
-    /// Discards both directions (partition reset, save, termination).
-    pub(crate) fn purge_all(&mut self) {
+    /// The host end: appends `data` to the incoming buffer; bytes beyond its free space are dropped and
+    /// counted. Returns how many were dropped. Every byte counts as activity.
+    ///
+    /// This is the channel alone: whether the guest may use it (and resuming a VP waiting in
+    /// `RETRIEVE_LOOP`) is the caller's, as [`crate::Hypervisor::deliver`] does it.
+    pub fn deliver(&mut self, data: &[u8]) -> usize {
+        self.arrived += data.len() as u64;
+        self.incoming.push_dropping(data)
+    }
+
+    /// The host end: moves up to `buf.len()` posted bytes into `buf`; returns how many.
+    pub fn receive(&mut self, buf: &mut [u8]) -> usize {
+        self.outgoing.take_into(buf)
+    }
+
+    /// Discards both directions (partition reset, save, termination); the bytes count as purged.
+    pub fn purge(&mut self) {
         self.incoming.purge();
         self.outgoing.purge();
     }
@@ -160,11 +260,19 @@ impl DebugChannel {
 mod tests {
     use super::*;
 
+    fn append(b: &mut Buffer, data: &[u8]) -> bool {
+        b.append_with(data.len(), |at, dst: &mut [u8]| {
+            dst.copy_from_slice(&data[at..at + dst.len()]);
+            Ok::<(), ()>(())
+        })
+        .unwrap()
+    }
+
     #[test]
     fn buffer_accounts_for_every_byte() {
         let mut b = Buffer::new(4).unwrap();
-        assert!(b.push_all(b"abc"));
-        assert!(!b.push_all(b"de"), "all or nothing");
+        assert!(append(&mut b, b"abc"));
+        assert!(!append(&mut b, b"de"), "all or nothing");
         assert_eq!(b.push_dropping(b"xyz"), 2);
         let mut out = [0u8; 2];
         assert_eq!(b.take_into(&mut out), 2);
@@ -185,14 +293,42 @@ mod tests {
     }
 
     #[test]
-    fn take_reads_across_the_ring_seam() {
+    fn appends_and_takes_across_the_ring_seam() {
         let mut b = Buffer::new(4).unwrap();
-        assert!(b.push_all(b"abcd"));
+        assert!(append(&mut b, b"abcd"));
         let mut out = [0u8; 3];
         b.take_into(&mut out);
-        assert!(b.push_all(b"efg"));
+        assert!(append(&mut b, b"efg"), "wraps: one byte at the end, two at the start");
+        let mut pieces = Vec::new();
+        b.take_with(4, |at, src: &[u8]| {
+            pieces.push((at, src.to_vec()));
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert_eq!(pieces, [(0, b"d".to_vec()), (1, b"efg".to_vec())]);
+        assert_eq!(b.len(), 0);
+    }
+
+    #[test]
+    fn a_failed_fill_or_drain_changes_nothing() {
+        let mut b = Buffer::new(8).unwrap();
+        assert_eq!(b.append_with(4, |_, _| Err("guest page gone")), Err("guest page gone"));
+        assert_eq!(b.accounting(), Accounting::default());
+        assert!(append(&mut b, b"abcd"));
+        assert_eq!(b.take_with(4, |_, _| Err("output page gone")), Err("output page gone"));
+        assert_eq!(b.len(), 4);
         let mut out = [0u8; 4];
         assert_eq!(b.take_into(&mut out), 4);
-        assert_eq!(&out, b"defg");
+        assert_eq!(&out, b"abcd");
+    }
+
+    #[test]
+    fn a_zero_capacity_buffer_takes_nothing_and_drops_everything() {
+        let mut b = Buffer::new(0).unwrap();
+        assert!(!append(&mut b, b"a"));
+        assert!(append(&mut b, b""), "an empty post fits");
+        assert_eq!(b.push_dropping(b"xy"), 2);
+        assert_eq!(b.take_into(&mut [0; 4]), 0);
+        assert!(b.accounting().balanced());
     }
 }

@@ -1,9 +1,61 @@
-//! HvPostDebugData, HvRetrieveDebugData and HvResetDebugSession, as the 2013 WDK reference specifies
-//! them (the chosen semantics of DESIGN.md).
+//! The reference dispatcher of the debug hypercalls, as a library: HvPostDebugData, HvRetrieveDebugData
+//! and HvResetDebugSession as the 2013 WDK reference specifies them (the chosen semantics of DESIGN.md),
+//! over any guest memory.
 //!
-//! The dispatcher has already checked the input value, the fixed parameter blocks, and, in this
-//! order, `FEATURE_UNAVAILABLE`, `ACCESS_DENIED` and `OPERATION_DENIED`. Each handler then checks its
-//! parameters (`INVALID_PARAMETER`) before producing its own result, and writes output only on success.
+//! A VMM calls [`dispatch`] with the x64 registers of the call, its partition's [`DebugAccess`]
+//! (hypervisor-wide debugging, privileges, channel id and whether another partition shares it), the
+//! partition's [`DebugChannel`] and its guest memory (any [`GuestMemoryAccess`]: the model's
+//! [`crate::GuestMemory`], or with the `vm-memory` feature rust-vmm's `GuestMemoryMmap`), and gets RAX or
+//! "suspended until". A suspended call ([`Dispatch::Suspended`]) is the VMM's to keep with its registers;
+//! when the host delivers data or the deadline passes, [`resume`] or [`Dispatch::timed_out`] finishes it.
+//! [`crate::Hypervisor::dispatch`] is such a VMM, over the model's partitions.
+//!
+//! Nothing here allocates, looks up a guest page more than once per call, or costs more with the number
+//! of partitions or the size of guest memory; a refused call changes nothing.
+//!
+//! ```
+//! use hv_abi::debug::DebugChannelId;
+//! use hv_abi::{CallCode, HvStatus, HypercallInput, PartitionPrivileges};
+//! use hv_model::debug_calls::{self, DebugAccess, Dispatch};
+//! use hv_model::{DebugChannel, GuestMemory, GuestMemoryAccess, Registers};
+//!
+//! // What the VMM has: its guest memory, a channel for the partition, and what it knows of it.
+//! let mut memory = GuestMemory::default();
+//! memory.map(0x1000);
+//! memory.map(0x2000);
+//! let mut channel = DebugChannel::new(4096, 8192).unwrap();
+//! let access = DebugAccess {
+//!     debugging_enabled: true,
+//!     privileges: PartitionPrivileges::DEBUGGING,
+//!     channel_id: DebugChannelId(2),
+//!     channel_shared: false,
+//! };
+//!
+//! // The guest posts "hi": Count 2, no options, then the data, at GPA 0x1000; output at 0x2000.
+//! memory.write_block(0x1000, &[2, 0, 0, 0, 0, 0, 0, 0, b'h', b'i']).unwrap();
+//! let regs = Registers {
+//!     rcx: HypercallInput::new().with_call_code(CallCode::POST_DEBUG_DATA).into_bits(),
+//!     rdx: 0x1000,
+//!     r8: 0x2000,
+//! };
+//! let rax = debug_calls::dispatch(regs, &access, &mut channel, &mut memory, 0);
+//! assert_eq!(rax, Dispatch::Complete(HvStatus::SUCCESS.into()));
+//!
+//! // The host end of the channel.
+//! let mut buf = [0u8; 8];
+//! assert_eq!(channel.receive(&mut buf), 2);
+//! assert_eq!(&buf[..2], b"hi");
+//! ```
+//!
+//! # Check order
+//!
+//! The call code (`INVALID_HYPERCALL_CODE`); the input value against the call's descriptor
+//! (`INVALID_HYPERCALL_INPUT`: a reserved bit, a rep count or start index on a simple call, a variable
+//! header, the nested bit, or a form the call does not allow); in the memory form, each fixed parameter
+//! block 8-byte aligned, within one page and mapped (`INVALID_ALIGNMENT`); then [`DebugAccess::check`]
+//! (`FEATURE_UNAVAILABLE`, `ACCESS_DENIED`, `OPERATION_DENIED`, in that order). Each handler then checks
+//! its parameters (`INVALID_PARAMETER`) before producing its own result, and writes output only on
+//! success.
 //!
 //! # HvPostDebugData (0x69)
 //!
@@ -43,15 +95,78 @@
 //! as newer Windows headers define; the 2013 reference has no output, as here.
 
 use hv_abi::debug::{
-    DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, HV_DEBUG_MAXIMUM_DATA_SIZE, PostDebugDataInput,
-    PostDebugDataOutput, ResetDebugSessionInput, RetrieveDebugDataInput, RetrieveDebugDataOutput,
+    DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, HV_DEBUG_MAXIMUM_DATA_SIZE,
+    PostDebugDataInput, PostDebugDataOutput, RetrieveDebugDataInput, RetrieveDebugDataOutput,
 };
-use hv_abi::{HvResult, HvStatus};
+use hv_abi::{
+    CallCode, CallDescriptor, CallKind, HvResult, HvStatus, HypercallInput, HypercallOutput, PartitionPrivileges,
+};
+use hv_x64::HypercallRegisters;
 use zerocopy::{FromBytes, IntoBytes};
 
 use crate::channel::DebugChannel;
 use crate::fail;
-use crate::memory::{GuestMemory, PAGE_SIZE};
+use crate::memory::{GuestMemoryAccess, PAGE_SIZE, in_page};
+
+/// The outcome of a hypercall.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum Dispatch {
+    /// The call finished; this is RAX.
+    Complete(HypercallOutput),
+    /// The VP waits (HvRetrieveDebugData with `RETRIEVE_LOOP` and no data). A delivery or the clock
+    /// reaching `deadline` (100 ns units) ends the wait: [`resume`], or [`Dispatch::timed_out`].
+    Suspended {
+        /// Virtual time at which the wait ends with `HV_STATUS_NO_DATA`.
+        deadline: u64,
+    },
+}
+
+impl Dispatch {
+    /// RAX of a suspended call whose deadline passed with no data: `HV_STATUS_NO_DATA`.
+    pub const fn timed_out() -> HypercallOutput {
+        HypercallOutput::from_status(HvStatus::NO_DATA)
+    }
+
+    fn from_result(result: HvResult<CallResult>) -> Self {
+        match result {
+            Ok(CallResult::Done) => Self::Complete(HypercallOutput::from_status(HvStatus::SUCCESS)),
+            Ok(CallResult::Wait { deadline }) => Self::Suspended { deadline },
+            Err(e) => Self::Complete(HypercallOutput::from_status(e.status())),
+        }
+    }
+}
+
+/// What every debug call checks, in this order, after its parameter blocks: the partition's access to
+/// its debug channel. The VMM knows these facts about its partitions; the dispatcher knows nothing else
+/// about them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DebugAccess {
+    /// Guest debugging is supported (CPUID 0x40000003 EDX bit 1) and enabled in the hypervisor.
+    pub debugging_enabled: bool,
+    /// The partition's privileges; the calls need `Debugging` (bit 43).
+    pub privileges: PartitionPrivileges,
+    /// The partition's DebugChannelId property.
+    pub channel_id: DebugChannelId,
+    /// Another (not terminated) partition has the same DebugChannelId.
+    pub channel_shared: bool,
+}
+
+impl DebugAccess {
+    /// `HV_STATUS_FEATURE_UNAVAILABLE` (debugging off), then `HV_STATUS_ACCESS_DENIED` (no Debugging
+    /// privilege), then `HV_STATUS_OPERATION_DENIED` (channel id 0, or shared), as DESIGN.md orders them.
+    pub const fn check(&self) -> HvResult<()> {
+        if !self.debugging_enabled {
+            HvStatus::FEATURE_UNAVAILABLE.result()
+        } else if !self.privileges.contains(PartitionPrivileges::DEBUGGING) {
+            HvStatus::ACCESS_DENIED.result()
+        } else if !self.channel_id.is_assigned() || self.channel_shared {
+            HvStatus::OPERATION_DENIED.result()
+        } else {
+            Ok(())
+        }
+    }
+}
 
 /// What a handler asks the dispatcher to do after it succeeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,11 +177,134 @@ pub(crate) enum CallResult {
     Wait { deadline: u64 },
 }
 
-/// `INVALID_PARAMETER` when `count` exceeds 4088 or `[gpa + 8, gpa + 8 + count)` leaves `gpa`'s page.
-fn check_data_area(gpa: u64, count: u32) -> HvResult<usize> {
+/// A checked fixed parameter block: its page, found once, and its offset in the page.
+#[derive(Clone, Copy)]
+struct Block<P> {
+    page: P,
+    offset: usize,
+}
+
+/// The three calls, matched once from the call code.
+#[derive(Clone, Copy)]
+enum Call {
+    Post,
+    Retrieve,
+    Reset,
+}
+
+/// Runs one debug hypercall from its x64 registers at virtual time `now` (100 ns units).
+///
+/// See the [module documentation](self) for the check order and each call's semantics. The VP's own
+/// state (running, waiting) is the caller's: a VP waiting in a suspended call issues no other.
+pub fn dispatch<M: GuestMemoryAccess + ?Sized>(
+    regs: HypercallRegisters,
+    access: &DebugAccess,
+    channel: &mut DebugChannel,
+    memory: &mut M,
+    now: u64,
+) -> Dispatch {
+    Dispatch::from_result(execute(regs, access, channel, memory, now, None))
+}
+
+/// Runs a suspended call again (the registers it was issued with, and its deadline) after the host
+/// delivered data: it completes, or stays suspended with the same deadline. Every check runs again, so
+/// a channel lost meanwhile is the status it now gets.
+pub fn resume<M: GuestMemoryAccess + ?Sized>(
+    regs: HypercallRegisters,
+    deadline: u64,
+    access: &DebugAccess,
+    channel: &mut DebugChannel,
+    memory: &mut M,
+    now: u64,
+) -> Dispatch {
+    Dispatch::from_result(execute(regs, access, channel, memory, now, Some(deadline)))
+}
+
+fn execute<M: GuestMemoryAccess + ?Sized>(
+    regs: HypercallRegisters,
+    access: &DebugAccess,
+    channel: &mut DebugChannel,
+    memory: &mut M,
+    now: u64,
+    resumed: Option<u64>,
+) -> HvResult<CallResult> {
+    let input = HypercallInput::from_bits(regs.rcx);
+    let (call, desc) = match input.call_code() {
+        CallCode::POST_DEBUG_DATA => (Call::Post, &CallDescriptor::POST_DEBUG_DATA),
+        CallCode::RETRIEVE_DEBUG_DATA => (Call::Retrieve, &CallDescriptor::RETRIEVE_DEBUG_DATA),
+        CallCode::RESET_DEBUG_SESSION => (Call::Reset, &CallDescriptor::RESET_DEBUG_SESSION),
+        _ => return fail(HvStatus::INVALID_HYPERCALL_CODE),
+    };
+    check_input(input, desc)?;
+    let blocks = if input.fast() {
+        None
+    } else {
+        Some((
+            block(memory, regs.rdx, desc.input_size)?,
+            block(memory, regs.r8, desc.output_size)?,
+        ))
+    };
+    access.check()?;
+    match (call, blocks) {
+        (Call::Post, Some((Some(input), Some(output)))) => post(memory, channel, input, output),
+        (Call::Retrieve, Some((Some(input), Some(output)))) => retrieve(memory, channel, input, output, now, resumed),
+        (Call::Reset, None) => reset(channel, regs.rdx as u32),
+        (Call::Reset, Some((Some(input), _))) => {
+            let mut options = [0u8; 4];
+            read(memory, input, 0, &mut options)?;
+            reset(channel, u32::from_le_bytes(options))
+        }
+        // The descriptors give every memory-form call its blocks and allow the fast form only for reset.
+        _ => fail(HvStatus::INVALID_HYPERCALL_INPUT),
+    }
+}
+
+/// The call-independent input-value checks against the call's descriptor.
+fn check_input(input: HypercallInput, desc: &CallDescriptor) -> HvResult<()> {
+    input.validate()?;
+    let form_allowed = if input.fast() { desc.fast } else { desc.memory };
+    let reps_ok = match desc.kind {
+        CallKind::Simple => input.rep_count() == 0 && input.rep_start_index() == 0,
+        CallKind::Rep => input.rep_start_index() < input.rep_count(),
+    };
+    if !form_allowed || !reps_ok || input.variable_header_size() != 0 || input.nested() {
+        return fail(HvStatus::INVALID_HYPERCALL_INPUT);
+    }
+    Ok(())
+}
+
+/// A memory-form parameter block of `len` bytes at `gpa`: 8-byte aligned, within one page, mapped
+/// (`INVALID_ALIGNMENT` otherwise; an unmapped block counts as outside the GPA space). Its page is looked
+/// up here, once; `None` for a call without this block.
+fn block<M: GuestMemoryAccess + ?Sized>(memory: &M, gpa: u64, len: usize) -> HvResult<Option<Block<M::Page>>> {
+    if len == 0 {
+        return Ok(None);
+    }
+    let offset = in_page(gpa, len).or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))?;
+    match memory.page(gpa) {
+        Some(page) if gpa % 8 == 0 => Ok(Some(Block { page, offset })),
+        _ => fail(HvStatus::INVALID_ALIGNMENT),
+    }
+}
+
+fn read<M: GuestMemoryAccess + ?Sized>(memory: &M, block: Block<M::Page>, at: usize, buf: &mut [u8]) -> HvResult<()> {
+    // Within the block the dispatcher checked; a failure means the memory changed under the call.
+    memory
+        .read_page(block.page, block.offset + at, buf)
+        .or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))
+}
+
+fn write<M: GuestMemoryAccess + ?Sized>(memory: &mut M, block: Block<M::Page>, at: usize, data: &[u8]) -> HvResult<()> {
+    memory
+        .write_page(block.page, block.offset + at, data)
+        .or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))
+}
+
+/// `INVALID_PARAMETER` when `count` exceeds 4088 or the data after an 8-byte header at `offset` leaves
+/// the page.
+fn check_data_area(offset: usize, count: u32) -> HvResult<usize> {
     let count = count as usize;
-    let end = gpa % PAGE_SIZE + 8 + count as u64;
-    if count > HV_DEBUG_MAXIMUM_DATA_SIZE || end > PAGE_SIZE {
+    if count > HV_DEBUG_MAXIMUM_DATA_SIZE || offset + 8 + count > PAGE_SIZE as usize {
         return fail(HvStatus::INVALID_PARAMETER);
     }
     Ok(count)
@@ -80,61 +318,51 @@ fn unknown_flags_are_invalid(unknown: u32) -> HvResult<()> {
     }
 }
 
-/// The fixed 8 bytes of `HV_INPUT_POST_DEBUG_DATA`, `Count` and `Options`, borrowed from guest memory.
-fn post_header(memory: &GuestMemory, gpa: u64) -> HvResult<(u32, DebugPostOptions)> {
-    let bytes = memory.slice(gpa, PostDebugDataInput::HEADER_SIZE);
-    match bytes.and_then(|b| <[u32; 2]>::ref_from_bytes(b).ok()) {
-        Some(&[count, options]) => Ok((count, DebugPostOptions::from_bits_retain(options))),
-        None => fail(HvStatus::INVALID_ALIGNMENT),
-    }
-}
-
-/// HvPostDebugData (0x69): appends `Count` bytes to the outgoing buffer, all or nothing. See the module documentation.
-pub(crate) fn post(
-    memory: &mut GuestMemory,
+/// HvPostDebugData (0x69): appends `Count` bytes to the outgoing buffer, all or nothing. See the module
+/// documentation.
+fn post<M: GuestMemoryAccess + ?Sized>(
+    memory: &mut M,
     channel: &mut DebugChannel,
-    in_gpa: u64,
-    out_gpa: u64,
+    input: Block<M::Page>,
+    output: Block<M::Page>,
 ) -> HvResult<CallResult> {
-    let (count, options) = post_header(memory, in_gpa)?;
-    let count = check_data_area(in_gpa, count)?;
-    unknown_flags_are_invalid(options.unknown_bits())?;
-    // Header and data in one borrow of one page: no address is computed, and an empty data area at the
-    // end of a page (or of the address space) touches nothing beyond it.
-    let block = memory
-        .slice(in_gpa, PostDebugDataInput::HEADER_SIZE + count)
-        .map_or_else(|| fail(HvStatus::INVALID_PARAMETER), Ok)?;
-    if !channel.outgoing.push_all(&block[PostDebugDataInput::HEADER_SIZE..]) {
+    let mut header = [0u8; PostDebugDataInput::HEADER_SIZE];
+    read(memory, input, 0, &mut header)?;
+    let [count, options] =
+        <[u32; 2]>::read_from_bytes(&header).map_or_else(|_| fail(HvStatus::INVALID_ALIGNMENT), Ok)?;
+    let count = check_data_area(input.offset, count)?;
+    unknown_flags_are_invalid(DebugPostOptions::from_bits_retain(options).unknown_bits())?;
+    // The data goes from the guest page straight into the ring: one copy, no further look-up.
+    let data_at = PostDebugDataInput::HEADER_SIZE;
+    let appended = channel
+        .outgoing
+        .append_with(count, |at, dst| read(memory, input, data_at + at, dst))?;
+    if !appended {
         return fail(HvStatus::INSUFFICIENT_BUFFERS);
     }
-    let output = PostDebugDataOutput {
+    let out = PostDebugDataOutput {
         pending_count: channel.outgoing.len() as u32,
         padding: 0,
     };
-    write_output(memory, out_gpa, output.as_bytes())?;
+    write(memory, output, 0, out.as_bytes())?;
     Ok(CallResult::Done)
 }
 
-/// HvRetrieveDebugData (0x6A): moves up to `Count` bytes from the incoming buffer to the output page. See the module documentation.
-pub(crate) fn retrieve(
-    memory: &mut GuestMemory,
+/// HvRetrieveDebugData (0x6A): moves up to `Count` bytes from the incoming buffer to the output page. See
+/// the module documentation.
+fn retrieve<M: GuestMemoryAccess + ?Sized>(
+    memory: &mut M,
     channel: &mut DebugChannel,
-    in_gpa: u64,
-    out_gpa: u64,
+    input: Block<M::Page>,
+    output: Block<M::Page>,
     now: u64,
     resumed_deadline: Option<u64>,
 ) -> HvResult<CallResult> {
-    let input = memory
-        .slice(in_gpa, size_of::<RetrieveDebugDataInput>())
-        .and_then(|b| RetrieveDebugDataInput::read_from_bytes(b).ok())
-        .map_or_else(|| fail(HvStatus::INVALID_ALIGNMENT), Ok)?;
-    let count = check_data_area(out_gpa, input.count)?;
+    let mut raw = [0u8; size_of::<RetrieveDebugDataInput>()];
+    read(memory, input, 0, &mut raw)?;
+    let input = RetrieveDebugDataInput::read_from_bytes(&raw).map_or_else(|_| fail(HvStatus::INVALID_ALIGNMENT), Ok)?;
+    let count = check_data_area(output.offset, input.count)?;
     unknown_flags_are_invalid(input.options.unknown_bits())?;
-    // The whole output area, header and data, in one page: borrowed before anything changes, so that no
-    // later step can fail after the activity mark moved.
-    let out = memory
-        .slice_mut(out_gpa, RetrieveDebugDataOutput::HEADER_SIZE + count)
-        .map_or_else(|| fail(HvStatus::INVALID_PARAMETER), Ok)?;
 
     let active = channel.activity();
     channel.arrived_at_last_retrieve = channel.arrived;
@@ -148,23 +376,21 @@ pub(crate) fn retrieve(
         }
         return fail(HvStatus::NO_DATA);
     }
-    let (head, data) = out.split_at_mut(RetrieveDebugDataOutput::HEADER_SIZE);
-    let retrieved = channel.incoming.take_into(data);
-    head.copy_from_slice([retrieved as u32, channel.incoming.len() as u32].as_bytes());
+    // The data goes from the ring straight to the guest page (one copy); the bytes leave the ring only
+    // once written.
+    let n = count.min(channel.incoming.len());
+    let data_at = RetrieveDebugDataOutput::HEADER_SIZE;
+    channel
+        .incoming
+        .take_with(n, |at, src| write(memory, output, data_at + at, src))?;
+    let head = [n as u32, channel.incoming.len() as u32];
+    write(memory, output, 0, head.as_bytes())?;
     Ok(CallResult::Done)
 }
 
-/// The `Options` of a memory-form HvResetDebugSession.
-pub(crate) fn reset_options(memory: &GuestMemory, in_gpa: u64) -> HvResult<u32> {
-    memory
-        .slice(in_gpa, size_of::<ResetDebugSessionInput>())
-        .and_then(|b| ResetDebugSessionInput::read_from_bytes(b).ok())
-        .map(|input| input.options.bits())
-        .map_or_else(|| fail(HvStatus::INVALID_ALIGNMENT), Ok)
-}
-
-/// HvResetDebugSession (0x6B): purges the selected buffers; pending data is lost. See the module documentation.
-pub(crate) fn reset(channel: &mut DebugChannel, options: u32) -> HvResult<CallResult> {
+/// HvResetDebugSession (0x6B): purges the selected buffers; pending data is lost. See the module
+/// documentation.
+fn reset(channel: &mut DebugChannel, options: u32) -> HvResult<CallResult> {
     let options = DebugPurgeOptions::from_bits_retain(options);
     unknown_flags_are_invalid(options.unknown_bits())?;
     if options.is_empty() {
@@ -181,16 +407,5 @@ pub(crate) fn reset(channel: &mut DebugChannel, options: u32) -> HvResult<CallRe
         fail(HvStatus::NO_DATA)
     } else {
         Ok(CallResult::Done)
-    }
-}
-
-/// Writes a call's output; the dispatcher checked that the fixed block is mapped and in one page.
-fn write_output(memory: &mut GuestMemory, gpa: u64, bytes: &[u8]) -> HvResult<()> {
-    match memory.slice_mut(gpa, bytes.len()) {
-        Some(dst) => {
-            dst.copy_from_slice(bytes);
-            Ok(())
-        }
-        None => fail(HvStatus::INVALID_ALIGNMENT),
     }
 }

@@ -23,10 +23,10 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
-use hv_abi::{HvStatus, PartitionId};
+use hv_abi::{HvResult, PartitionId};
 use num_enum::{IntoPrimitive, TryFromPrimitive};
 
-use crate::hypervisor::{Hypervisor, PartitionEvent, PartitionState};
+use crate::hypervisor::{Hypervisor, PartitionEvent};
 
 /// A raw value that names no member of a dbgeng value space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -436,6 +436,50 @@ impl From<hv_abi::HvError> for EngineError {
     }
 }
 
+/// The host end of partitions' debug channels, as the engine uses it: whether a channel is usable, the
+/// bytes in each direction, and terminating a partition. Lifecycle changes reach the engine as
+/// [`PartitionEvent`]s through [`Engine::on_event`].
+///
+/// [`Hypervisor`] implements it for the model's partitions; a VMM implements it for its VMs, so that the
+/// same engine serves a real guest.
+pub trait DebugHost {
+    /// `Ok` when `partition` runs and its guest can use its debug channel; otherwise the status that says
+    /// why: `INVALID_PARTITION_ID`, `INVALID_PARTITION_STATE`, or what the debug calls would answer
+    /// (`FEATURE_UNAVAILABLE`, `ACCESS_DENIED`, `OPERATION_DENIED`).
+    fn channel_usable(&self, partition: PartitionId) -> HvResult<()>;
+
+    /// Sends bytes to the guest (its HvRetrieveDebugData reads them); returns the bytes dropped for want
+    /// of room. A channel the guest cannot use takes nothing and fails.
+    fn deliver(&mut self, partition: PartitionId, data: &[u8]) -> HvResult<usize>;
+
+    /// Takes up to `buf.len()` bytes the guest posted; returns how many.
+    fn receive(&mut self, partition: PartitionId, buf: &mut [u8]) -> HvResult<usize>;
+
+    /// Terminates the partition (`EndSession(DEBUG_END_ACTIVE_TERMINATE)`).
+    fn terminate(&mut self, partition: PartitionId) -> HvResult<PartitionEvent>;
+}
+
+impl DebugHost for Hypervisor {
+    fn channel_usable(&self, partition: PartitionId) -> HvResult<()> {
+        if self.partition(partition)?.state() != crate::PartitionState::Running {
+            return crate::fail(hv_abi::HvStatus::INVALID_PARTITION_STATE);
+        }
+        self.debug_access(partition)
+    }
+
+    fn deliver(&mut self, partition: PartitionId, data: &[u8]) -> HvResult<usize> {
+        Hypervisor::deliver(self, partition, data)
+    }
+
+    fn receive(&mut self, partition: PartitionId, buf: &mut [u8]) -> HvResult<usize> {
+        Hypervisor::receive(self, partition, buf)
+    }
+
+    fn terminate(&mut self, partition: PartitionId) -> HvResult<PartitionEvent> {
+        Hypervisor::terminate(self, partition)
+    }
+}
+
 struct Registered {
     callbacks: Box<dyn EventCallbacks>,
     mask: EventInterest,
@@ -497,15 +541,12 @@ impl Engine {
     }
 
     /// Starts a session on a running partition whose debug channel is usable; reports `ACTIVE`.
-    pub fn attach(&mut self, hv: &Hypervisor, partition: PartitionId) -> Result<(), EngineError> {
+    pub fn attach<H: DebugHost + ?Sized>(&mut self, host: &H, partition: PartitionId) -> Result<(), EngineError> {
         self.usable()?;
         if self.session.is_some() {
             return Err(EngineError::SessionActive);
         }
-        if hv.partition(partition)?.state() != PartitionState::Running {
-            crate::fail::<()>(HvStatus::INVALID_PARTITION_STATE)?;
-        }
-        hv.debug_access(partition)?;
+        host.channel_usable(partition)?;
         self.session = Some(partition);
         self.report(SessionStatus::Active);
         Ok(())
@@ -523,7 +564,11 @@ impl Engine {
     /// called under that lock, so none of them is notified. dbgeng leaves the engine indeterminate
     /// afterwards, with process exit the only safe next step: every later call returns
     /// [`EngineError::Indeterminate`].
-    pub fn end_session(&mut self, hv: &mut Hypervisor, flags: EndSessionFlags) -> Result<(), EngineError> {
+    pub fn end_session<H: DebugHost + ?Sized>(
+        &mut self,
+        host: &mut H,
+        flags: EndSessionFlags,
+    ) -> Result<(), EngineError> {
         self.usable()?;
         let Some(partition) = self.session else {
             return Err(EngineError::NoSession);
@@ -533,7 +578,7 @@ impl Engine {
             EndSessionFlags::Passive => self.end(SessionStatus::EndSessionPassive),
             EndSessionFlags::ActiveDetach => self.end(SessionStatus::EndSessionActiveDetach),
             EndSessionFlags::ActiveTerminate => {
-                hv.terminate(partition)?;
+                host.terminate(partition)?;
                 self.end(SessionStatus::EndSessionActiveTerminate);
             }
             EndSessionFlags::Reentrant => {
@@ -552,7 +597,7 @@ impl Engine {
     /// `FAILURE`. After any other event, of any partition, a channel that is no longer usable (the
     /// Debugging privilege revoked, debugging disabled, or another partition taking the same channel id)
     /// is `FAILURE`; a change that leaves it usable reports nothing.
-    pub fn on_event(&mut self, hv: &Hypervisor, event: &PartitionEvent) {
+    pub fn on_event<H: DebugHost + ?Sized>(&mut self, host: &H, event: &PartitionEvent) {
         let Some(partition) = self.session else {
             return;
         };
@@ -562,28 +607,28 @@ impl Engine {
             PartitionEvent::RanToCompletion(p) if p == partition => SessionStatus::End,
             PartitionEvent::Terminated(p) if p == partition => SessionStatus::Failure,
             PartitionEvent::ChannelIdChanged { partition: p, .. } if p == partition => SessionStatus::Failure,
-            _ if hv.debug_access(partition).is_err() => SessionStatus::Failure,
+            _ if host.channel_usable(partition).is_err() => SessionStatus::Failure,
             _ => return,
         };
         self.end(status);
-        if status == SessionStatus::Reboot && hv.debug_access(partition).is_ok() {
+        if status == SessionStatus::Reboot && host.channel_usable(partition).is_ok() {
             self.session = Some(partition);
             self.report(SessionStatus::Active);
         }
     }
 
     /// The host reads what the guest posted (`HvPostDebugData`).
-    pub fn read(&mut self, hv: &mut Hypervisor, buf: &mut [u8]) -> Result<usize, EngineError> {
+    pub fn read<H: DebugHost + ?Sized>(&mut self, host: &mut H, buf: &mut [u8]) -> Result<usize, EngineError> {
         self.usable()?;
         let partition = self.session.ok_or(EngineError::NoSession)?;
-        Ok(hv.receive(partition, buf)?)
+        Ok(host.receive(partition, buf)?)
     }
 
     /// The host sends bytes to the guest (`HvRetrieveDebugData` reads them); returns the bytes dropped.
-    pub fn send(&mut self, hv: &mut Hypervisor, data: &[u8]) -> Result<usize, EngineError> {
+    pub fn send<H: DebugHost + ?Sized>(&mut self, host: &mut H, data: &[u8]) -> Result<usize, EngineError> {
         self.usable()?;
         let partition = self.session.ok_or(EngineError::NoSession)?;
-        Ok(hv.deliver(partition, data)?)
+        Ok(host.deliver(partition, data)?)
     }
 
     fn usable(&self) -> Result<(), EngineError> {

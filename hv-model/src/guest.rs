@@ -8,8 +8,9 @@ use hv_abi::{CallCode, HvResult, HvStatus, HypercallInput, PartitionId, VpIndex}
 use zerocopy::IntoBytes;
 
 use crate::fail;
-use crate::hypervisor::{Dispatch, Hypervisor, Registers};
+use crate::hypervisor::Hypervisor;
 use crate::memory::PAGE_SIZE;
+use crate::{Dispatch, Registers};
 
 /// What a retrieve did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

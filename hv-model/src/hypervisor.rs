@@ -1,17 +1,17 @@
 //! The hypervisor model: configuration, partitions, the dispatcher and the host API.
 
+use alloc::boxed::Box;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use hv_abi::debug::{DebugChannelId, HV_DEBUG_MAXIMUM_DATA_SIZE};
-use hv_abi::{
-    CallCode, CallDescriptor, CallKind, HvError, HvResult, HvStatus, HypercallInput, HypercallOutput, PartitionId,
-    PartitionPrivileges, PartitionPropertyCode, VpIndex,
-};
+use hv_abi::{HvResult, HvStatus, HypercallOutput, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
 
 use crate::channel::{Accounting, DebugChannel};
-use crate::debug_calls::{self, CallResult};
+use crate::debug_calls::{self, DebugAccess, Dispatch};
 use crate::fail;
-use crate::memory::{GuestMemory, PAGE_SIZE};
+use crate::memory::GuestMemory;
+use hv_x64::HypercallRegisters as Registers;
 
 /// Hypervisor-wide settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,31 +55,6 @@ impl core::fmt::Display for ConfigError {
 }
 
 impl core::error::Error for ConfigError {}
-
-/// The registers of the x64 hypercall convention.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-pub struct Registers {
-    /// The hypercall input value.
-    pub rcx: u64,
-    /// Input parameter GPA (memory form) or the first 8 input bytes (fast form).
-    pub rdx: u64,
-    /// Output parameter GPA (memory form) or the next 8 input bytes (fast form).
-    pub r8: u64,
-}
-
-/// The outcome of [`Hypervisor::dispatch`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dispatch {
-    /// The call finished; this is RAX.
-    Complete(HypercallOutput),
-    /// The VP waits (HvRetrieveDebugData with `RETRIEVE_LOOP` and no data). A delivery or the clock
-    /// reaching `deadline` (100 ns units) ends the wait; [`Hypervisor::take_completion`] then gives RAX.
-    Suspended {
-        /// Virtual time at which the wait ends with `HV_STATUS_NO_DATA`.
-        deadline: u64,
-    },
-}
 
 /// Where a partition is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,12 +106,14 @@ enum VpState {
     Waiting { regs: Registers, deadline: u64 },
 }
 
+#[derive(Debug)]
 struct Vp {
     state: VpState,
     completion: Option<HypercallOutput>,
 }
 
 /// One partition: privileges, properties, memory, VPs and its debug channel.
+#[derive(Debug)]
 pub struct Partition {
     id: PartitionId,
     state: PartitionState,
@@ -194,16 +171,33 @@ impl Partition {
     /// Both debug buffers are purged, and VPs waiting on them stop waiting (reset, save, termination).
     fn purge_channel(&mut self) {
         self.cancel_waits();
-        self.channel.purge_all();
+        self.channel.purge();
     }
 }
 
 /// The hypervisor: owns every partition and the virtual clock.
+///
+/// Every per-call step costs the same for any number of partitions: a partition is found by index, and
+/// whether its DebugChannelId is shared is a count per id kept current by property changes and
+/// terminations.
 pub struct Hypervisor {
     config: Config,
     debugging_enabled: bool,
     now: u64,
     partitions: Vec<Partition>,
+    /// For each DebugChannelId, how many partitions that are not terminated have it.
+    channel_users: Box<[u32]>,
+}
+
+impl core::fmt::Debug for Hypervisor {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Hypervisor")
+            .field("config", &self.config)
+            .field("debugging_enabled", &self.debugging_enabled)
+            .field("now", &self.now)
+            .field("partitions", &self.partitions)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Hypervisor {
@@ -219,6 +213,7 @@ impl Hypervisor {
             config,
             now: 0,
             partitions: Vec::new(),
+            channel_users: vec![0; 1 << 16].into_boxed_slice(),
         })
     }
 
@@ -240,16 +235,17 @@ impl Hypervisor {
     /// cannot provide them (a capacity or VP count too large), the result is
     /// `HV_STATUS_INSUFFICIENT_MEMORY`, as HvCallCreatePartition answers, and nothing is created.
     pub fn create_partition(&mut self, privileges: PartitionPrivileges, vp_count: u32) -> HvResult<PartitionId> {
-        let out_of_memory = |_| HvError::new(HvStatus::INSUFFICIENT_MEMORY).expect("a failing status");
-        let channel =
-            DebugChannel::new(self.config.incoming_capacity, self.config.outgoing_capacity).map_err(out_of_memory)?;
+        let channel = DebugChannel::new(self.config.incoming_capacity, self.config.outgoing_capacity)?;
         let mut vps = Vec::new();
-        vps.try_reserve_exact(vp_count as usize).map_err(out_of_memory)?;
+        vps.try_reserve_exact(vp_count as usize)
+            .or_else(|_| fail(HvStatus::INSUFFICIENT_MEMORY))?;
         vps.extend((0..vp_count).map(|_| Vp {
             state: VpState::Running,
             completion: None,
         }));
-        self.partitions.try_reserve(1).map_err(out_of_memory)?;
+        self.partitions
+            .try_reserve(1)
+            .or_else(|_| fail(HvStatus::INSUFFICIENT_MEMORY))?;
         let id = PartitionId(self.partitions.len() as u64 + 1);
         self.partitions.push(Partition {
             id,
@@ -260,6 +256,7 @@ impl Hypervisor {
             vps,
             channel,
         });
+        self.channel_users[0] += 1;
         Ok(id)
     }
 
@@ -302,12 +299,17 @@ impl Hypervisor {
         code: PartitionPropertyCode,
         value: u64,
     ) -> HvResult<Option<PartitionEvent>> {
-        let p = self.partition_mut(id)?;
+        let i = self.index(id)?;
+        let p = &mut self.partitions[i];
         match code {
             PartitionPropertyCode::DEBUG_CHANNEL_ID => {
                 let new =
                     DebugChannelId(u16::try_from(value).or_else(|_| fail(HvStatus::PROPERTY_VALUE_OUT_OF_RANGE))?);
                 let old = core::mem::replace(&mut p.channel_id, new);
+                if p.state != PartitionState::Terminated {
+                    self.channel_users[usize::from(old.0)] -= 1;
+                    self.channel_users[usize::from(new.0)] += 1;
+                }
                 Ok((old != new).then_some(PartitionEvent::ChannelIdChanged {
                     partition: id,
                     old,
@@ -355,6 +357,8 @@ impl Hypervisor {
         }
         p.state = PartitionState::Terminated;
         p.purge_channel();
+        let channel_id = usize::from(p.channel_id.0);
+        self.channel_users[channel_id] -= 1;
         Ok(PartitionEvent::Terminated(id))
     }
 
@@ -368,11 +372,8 @@ impl Hypervisor {
     }
 
     fn running_mut(&mut self, id: PartitionId) -> HvResult<&mut Partition> {
-        let p = self.partition_mut(id)?;
-        if p.state != PartitionState::Running {
-            return fail(HvStatus::INVALID_PARTITION_STATE);
-        }
-        Ok(p)
+        let i = self.running(id)?;
+        Ok(&mut self.partitions[i])
     }
 
     /// The host end: delivers bytes to a partition's incoming buffer. Bytes beyond its free space are
@@ -381,13 +382,25 @@ impl Hypervisor {
     /// A channel the guest cannot use ([`debug_access`](Self::debug_access) fails) takes nothing: the
     /// call fails with that status and writes and counts no byte.
     pub fn deliver(&mut self, id: PartitionId, data: &[u8]) -> HvResult<usize> {
-        self.running_mut(id)?;
-        self.check_debug_access(self.index(id)?)?;
-        let p = self.running_mut(id)?;
-        let dropped = p.channel.incoming.push_dropping(data);
-        p.channel.arrived += data.len() as u64;
+        let i = self.running(id)?;
+        let access = self.access(i);
+        access.check()?;
+        let now = self.now;
+        let p = &mut self.partitions[i];
+        let dropped = p.channel.deliver(data);
         if !data.is_empty() {
-            self.resume_waiting(id);
+            for vp in &mut p.vps {
+                let VpState::Waiting { regs, deadline } = vp.state else {
+                    continue;
+                };
+                match debug_calls::resume(regs, deadline, &access, &mut p.channel, &mut p.memory, now) {
+                    Dispatch::Suspended { .. } => {}
+                    Dispatch::Complete(out) => {
+                        vp.state = VpState::Running;
+                        vp.completion = Some(out);
+                    }
+                }
+            }
         }
         Ok(dropped)
     }
@@ -398,7 +411,7 @@ impl Hypervisor {
         if p.state == PartitionState::Terminated {
             return fail(HvStatus::INVALID_PARTITION_STATE);
         }
-        Ok(p.channel.outgoing.take_into(buf))
+        Ok(p.channel.receive(buf))
     }
 
     /// Advances the virtual clock; waits whose deadline has come end with `HV_STATUS_NO_DATA`.
@@ -410,7 +423,7 @@ impl Hypervisor {
                 if let VpState::Waiting { deadline, .. } = vp.state {
                     if deadline <= now {
                         vp.state = VpState::Running;
-                        vp.completion = Some(HypercallOutput::from_status(HvStatus::NO_DATA));
+                        vp.completion = Some(Dispatch::timed_out());
                     }
                 }
             }
@@ -443,84 +456,55 @@ impl Hypervisor {
         Ok((c.incoming(), c.outgoing()))
     }
 
-    fn resume_waiting(&mut self, id: PartitionId) {
-        let Ok(i) = self.index(id) else { return };
-        for v in 0..self.partitions[i].vps.len() {
-            if let VpState::Waiting { regs, deadline } = self.partitions[i].vps[v].state {
-                match self.execute(i, regs, Some(deadline)) {
-                    Ok(CallResult::Wait { .. }) => {}
-                    result => {
-                        let vp = &mut self.partitions[i].vps[v];
-                        vp.state = VpState::Running;
-                        vp.completion = Some(HypercallOutput::from_status(HvStatus::from(result.map(|_| ()))));
-                    }
-                }
-            }
-        }
-    }
-
-    /// Runs one hypercall from a VP (x64 register convention).
+    /// Runs one hypercall from a VP (x64 register convention): a thin user of
+    /// [`debug_calls::dispatch`].
     ///
-    /// Checks, in order: the partition and VP exist and can run (`INVALID_PARTITION_ID`,
-    /// `INVALID_PARTITION_STATE`, `INVALID_VP_INDEX`, `INVALID_VP_STATE` for a VP that is waiting); the
-    /// call code is implemented (`INVALID_HYPERCALL_CODE`); the input value (`INVALID_HYPERCALL_INPUT`
-    /// for a reserved bit, a rep count or start index on a simple call, a variable header, the nested
-    /// bit, or a form the call does not allow); for the memory form, that each fixed parameter block
-    /// is 8-byte aligned, within one page and mapped (`INVALID_ALIGNMENT`). Then the handler runs, with
-    /// the debug calls' own check order ([`crate::debug_calls`]). Output is written only on success.
+    /// First the partition and VP: they exist and can run (`INVALID_PARTITION_ID`,
+    /// `INVALID_PARTITION_STATE`, `INVALID_VP_INDEX`, `INVALID_VP_STATE` for a VP that is waiting); then
+    /// the call, with the check order of [`crate::debug_calls`]. Output is written only on success. A
+    /// suspended call is kept with the VP until a delivery or the clock ends it
+    /// ([`take_completion`](Self::take_completion)).
     pub fn dispatch(&mut self, id: PartitionId, vp: VpIndex, regs: Registers) -> Dispatch {
-        let i = match self.index(id) {
-            Ok(i) => i,
-            Err(e) => return Dispatch::Complete(HypercallOutput::from_status(e.status())),
-        };
         let status = |s: HvStatus| Dispatch::Complete(HypercallOutput::from_status(s));
-        if self.partitions[i].state != PartitionState::Running {
-            return status(HvStatus::INVALID_PARTITION_STATE);
-        }
-        let Some(vp_state) = self.partitions[i].vps.get(vp.0 as usize).map(|v| v.state) else {
-            return status(HvStatus::INVALID_VP_INDEX);
+        let i = match self.running(id) {
+            Ok(i) => i,
+            Err(e) => return status(e.status()),
         };
-        if vp_state != VpState::Running {
-            return status(HvStatus::INVALID_VP_STATE);
-        }
-        match self.execute(i, regs, None) {
-            Ok(CallResult::Done) => status(HvStatus::SUCCESS),
-            Ok(CallResult::Wait { deadline }) => {
-                self.partitions[i].vps[vp.0 as usize].state = VpState::Waiting { regs, deadline };
-                Dispatch::Suspended { deadline }
-            }
-            Err(e) => status(e.status()),
-        }
-    }
-
-    /// Decodes and runs a call for partition index `i`. `deadline` is set when resuming a wait.
-    fn execute(&mut self, i: usize, regs: Registers, deadline: Option<u64>) -> HvResult<CallResult> {
-        let input = HypercallInput::from_bits(regs.rcx);
-        let Some(desc) = input.call_code().descriptor() else {
-            return fail(HvStatus::INVALID_HYPERCALL_CODE);
-        };
-        check_input(input, desc)?;
-        if !input.fast() {
-            check_block(&self.partitions[i].memory, regs.rdx, desc.input_size)?;
-            check_block(&self.partitions[i].memory, regs.r8, desc.output_size)?;
-        }
-        self.check_debug_access(i)?;
+        let access = self.access(i);
         let now = self.now;
         let p = &mut self.partitions[i];
-        match input.call_code() {
-            CallCode::POST_DEBUG_DATA => debug_calls::post(&mut p.memory, &mut p.channel, regs.rdx, regs.r8),
-            CallCode::RETRIEVE_DEBUG_DATA => {
-                debug_calls::retrieve(&mut p.memory, &mut p.channel, regs.rdx, regs.r8, now, deadline)
-            }
-            CallCode::RESET_DEBUG_SESSION => {
-                let options = if input.fast() {
-                    regs.rdx as u32
-                } else {
-                    debug_calls::reset_options(&p.memory, regs.rdx)?
-                };
-                debug_calls::reset(&mut p.channel, options)
-            }
-            _ => fail(HvStatus::INVALID_HYPERCALL_CODE),
+        let Some(vp) = p.vps.get_mut(vp.0 as usize) else {
+            return status(HvStatus::INVALID_VP_INDEX);
+        };
+        if vp.state != VpState::Running {
+            return status(HvStatus::INVALID_VP_STATE);
+        }
+        let result = debug_calls::dispatch(regs, &access, &mut p.channel, &mut p.memory, now);
+        if let Dispatch::Suspended { deadline } = result {
+            vp.state = VpState::Waiting { regs, deadline };
+        }
+        result
+    }
+
+    /// The index of a running partition, or `INVALID_PARTITION_ID` / `INVALID_PARTITION_STATE`.
+    fn running(&self, id: PartitionId) -> HvResult<usize> {
+        let i = self.index(id)?;
+        if self.partitions[i].state != PartitionState::Running {
+            return fail(HvStatus::INVALID_PARTITION_STATE);
+        }
+        Ok(i)
+    }
+
+    /// What the debug calls of partition `i` check: O(1), whatever the number of partitions.
+    fn access(&self, i: usize) -> DebugAccess {
+        let p = &self.partitions[i];
+        let users = self.channel_users[usize::from(p.channel_id.0)];
+        let others = users - u32::from(p.state != PartitionState::Terminated);
+        DebugAccess {
+            debugging_enabled: self.config.debugging_supported && self.debugging_enabled,
+            privileges: p.privileges,
+            channel_id: p.channel_id,
+            channel_shared: others > 0,
         }
     }
 
@@ -528,52 +512,6 @@ impl Hypervisor {
     /// `HV_STATUS_ACCESS_DENIED` (no Debugging privilege) or `HV_STATUS_OPERATION_DENIED` (channel id
     /// 0 or shared), in that order, as every debug hypercall checks it.
     pub fn debug_access(&self, id: PartitionId) -> HvResult<()> {
-        self.check_debug_access(self.index(id)?)
+        self.access(self.index(id)?).check()
     }
-
-    /// FEATURE_UNAVAILABLE, then ACCESS_DENIED, then OPERATION_DENIED, as DESIGN.md orders them.
-    fn check_debug_access(&self, i: usize) -> HvResult<()> {
-        if !(self.config.debugging_supported && self.debugging_enabled) {
-            return fail(HvStatus::FEATURE_UNAVAILABLE);
-        }
-        let p = &self.partitions[i];
-        if !p.privileges.contains(PartitionPrivileges::DEBUGGING) {
-            return fail(HvStatus::ACCESS_DENIED);
-        }
-        let shared = self
-            .partitions
-            .iter()
-            .enumerate()
-            .any(|(j, q)| j != i && q.state != PartitionState::Terminated && q.channel_id == p.channel_id);
-        if !p.channel_id.is_assigned() || shared {
-            return fail(HvStatus::OPERATION_DENIED);
-        }
-        Ok(())
-    }
-}
-
-/// The call-independent input-value checks against the call's descriptor.
-fn check_input(input: HypercallInput, desc: &CallDescriptor) -> HvResult<()> {
-    input.validate()?;
-    let form_allowed = if input.fast() { desc.fast } else { desc.memory };
-    let reps_ok = match desc.kind {
-        CallKind::Simple => input.rep_count() == 0 && input.rep_start_index() == 0,
-        CallKind::Rep => input.rep_start_index() < input.rep_count(),
-    };
-    if !form_allowed || !reps_ok || input.variable_header_size() != 0 || input.nested() {
-        return fail(HvStatus::INVALID_HYPERCALL_INPUT);
-    }
-    Ok(())
-}
-
-/// A memory-form parameter block of `len` bytes at `gpa`: 8-byte aligned, within one page, mapped.
-fn check_block(memory: &GuestMemory, gpa: u64, len: usize) -> HvResult<()> {
-    if len == 0 {
-        return Ok(());
-    }
-    let in_page = gpa % PAGE_SIZE + len as u64 <= PAGE_SIZE;
-    if gpa % 8 != 0 || !in_page || memory.slice(gpa, len).is_none() {
-        return fail(HvStatus::INVALID_ALIGNMENT);
-    }
-    Ok(())
 }

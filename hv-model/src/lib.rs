@@ -1,10 +1,15 @@
-//! A reference model of the Hyper-V debug hypercalls: a table-driven dispatcher over an in-memory
-//! partition model that executes HvPostDebugData, HvRetrieveDebugData and HvResetDebugSession exactly as
-//! the 2013 WDK reference specifies (DESIGN.md, "Chosen semantics").
+//! The reference dispatcher of the Hyper-V debug hypercalls, and an in-memory partition model around it:
+//! HvPostDebugData, HvRetrieveDebugData and HvResetDebugSession exactly as the 2013 WDK reference
+//! specifies them (DESIGN.md, "Chosen semantics").
 //!
+//! - [`debug_calls::dispatch`]: the dispatcher as a library. A VMM passes the x64 [`Registers`], its
+//!   partition's [`DebugAccess`] and [`DebugChannel`], and its guest memory (any [`GuestMemoryAccess`]:
+//!   the model's [`GuestMemory`], or rust-vmm's `GuestMemoryMmap` with the `vm-memory` feature), and gets
+//!   RAX or "suspended until". It allocates nothing and costs the same for any number of partitions and
+//!   any size of guest memory.
 //! - [`Hypervisor`] owns [`Partition`]s (privileges, properties, sparse [`GuestMemory`], VPs, a
 //!   [`DebugChannel`]) and a virtual clock; [`Hypervisor::dispatch`] runs one call from the x64
-//!   [`Registers`].
+//!   [`Registers`] through the library.
 //! - The host end of each channel: [`Hypervisor::deliver`] and [`Hypervisor::receive`].
 //! - Lifecycle changes ([`Hypervisor::reset`], [`Hypervisor::save`], [`Hypervisor::terminate`],
 //!   [`Hypervisor::complete`], property and privilege changes, debugging disabled) return a
@@ -12,7 +17,8 @@
 //!
 //! - [`guest::GuestVp`]: a guest VP issuing the debug calls through registers and its parameter pages.
 //! - [`engine::Engine`]: the host-side debugger engine of a channel, reporting session changes as
-//!   dbgeng's `IDebugEventCallbacks::SessionStatus` documents.
+//!   dbgeng's `IDebugEventCallbacks::SessionStatus` documents, over any [`engine::DebugHost`] (the model,
+//!   or a VMM's VMs).
 //!
 //! Nothing blocks: a retrieve that would wait reports [`Dispatch::Suspended`]. Nothing is lost: every byte
 //! is read, purged, dropped or pending ([`Accounting`]). Nothing panics on guest input, and a hypercall
@@ -45,8 +51,8 @@
 #![deny(missing_docs)]
 
 // The `arbitrary` derive expands to code that names `std` (its recursion guard is a thread-local), so the
-// feature, like the `arbitrary` crate itself, needs std.
-#[cfg(feature = "arbitrary")]
+// feature, like the `arbitrary` crate itself, needs std; so does `vm-memory`.
+#[cfg(any(feature = "arbitrary", feature = "vm-memory"))]
 extern crate std;
 
 extern crate alloc;
@@ -57,10 +63,14 @@ pub mod engine;
 pub mod guest;
 mod hypervisor;
 mod memory;
+#[cfg(feature = "vm-memory")]
+mod vm_memory;
 
 pub use channel::{Accounting, DebugChannel};
-pub use hypervisor::{Config, ConfigError, Dispatch, Hypervisor, Partition, PartitionEvent, PartitionState, Registers};
-pub use memory::{GuestMemory, PAGE_SIZE, Unmapped};
+pub use debug_calls::{DebugAccess, Dispatch};
+pub use hv_x64::HypercallRegisters as Registers;
+pub use hypervisor::{Config, ConfigError, Hypervisor, Partition, PartitionEvent, PartitionState};
+pub use memory::{BlockError, GuestMemory, GuestMemoryAccess, ModelPage, PAGE_SIZE, Unmapped};
 
 /// `Err` with a failing `status` that is known at the call site.
 pub(crate) fn fail<T>(status: hv_abi::HvStatus) -> hv_abi::HvResult<T> {

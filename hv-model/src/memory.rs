@@ -1,12 +1,115 @@
-//! Sparse guest physical memory: 4 KiB pages, only mapped pages readable or writable.
+//! Guest physical memory as the dispatcher sees it ([`GuestMemoryAccess`]), and the model's own sparse
+//! memory ([`GuestMemory`]), one implementation of it.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::fmt;
 
+use hashbrown::HashMap;
 use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout};
 
 /// Size of a guest page.
 pub const PAGE_SIZE: u64 = 4096;
+
+/// Why a guest memory access did nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BlockError {
+    /// The page holding `gpa` is not mapped (or, for a page handle, no longer is).
+    Unmapped {
+        /// The first address of the access that is not mapped.
+        gpa: u64,
+    },
+    /// `len` bytes at `offset` do not fit in one page.
+    CrossesPage {
+        /// Offset of the access within its page.
+        offset: usize,
+        /// Length of the access.
+        len: usize,
+    },
+}
+
+impl fmt::Display for BlockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::Unmapped { gpa } => write!(f, "guest physical address {gpa:#x} is not mapped"),
+            Self::CrossesPage { offset, len } => {
+                write!(f, "{len} bytes at page offset {offset:#x} cross the end of the page")
+            }
+        }
+    }
+}
+
+impl core::error::Error for BlockError {}
+
+/// A guest's physical memory, as the hypercall dispatcher reads and writes it: find a page once, then copy
+/// parameter bytes in and out of it.
+///
+/// # Why copies, and why page handles
+///
+/// The guest owns its memory and may change it at any moment from another VP. rust-vmm's `vm-memory`
+/// (`Bytes::read_slice`, `VolatileSlice`) and OpenVMM's `guestmem` (`read_at`, `read_plain`) therefore
+/// hand out copies and volatile views, never a `&[u8]` into guest memory, and this trait does the same: a
+/// handler copies each fixed parameter block once into its own memory, so the value it checks is the value
+/// it uses (no double fetch), and copies data bytes once, straight between the guest page and the debug
+/// buffer, which is the one move a borrow would also cost.
+///
+/// A handler touches at most two pages, each once per call: [`page`](Self::page) looks a page up and
+/// returns a `Copy` handle; [`read_page`](Self::read_page) and [`write_page`](Self::write_page) use the handle without looking
+/// anything up again. What a handle is belongs to the implementation: a slot index for the model's memory,
+/// the page's guest address for `vm-memory` (which finds the region by a binary search over its few
+/// regions, whatever the size of the guest).
+///
+/// The `*_block` methods are conveniences for callers outside the dispatcher: one look-up and one copy.
+pub trait GuestMemoryAccess {
+    /// A mapped page, found by [`page`](Self::page).
+    type Page: Copy;
+
+    /// The 4 KiB page holding `gpa`, if all of it is mapped.
+    fn page(&self, gpa: u64) -> Option<Self::Page>;
+
+    /// Copies `buf.len()` bytes at `offset` of `page` into `buf`.
+    ///
+    /// # Errors
+    /// [`BlockError::CrossesPage`] when `offset + buf.len()` exceeds the page, [`BlockError::Unmapped`]
+    /// when the page is no longer mapped; nothing is copied then.
+    fn read_page(&self, page: Self::Page, offset: usize, buf: &mut [u8]) -> Result<(), BlockError>;
+
+    /// Copies `data` to `offset` of `page`.
+    ///
+    /// # Errors
+    /// As [`read_page`](Self::read_page); nothing is written then.
+    fn write_page(&mut self, page: Self::Page, offset: usize, data: &[u8]) -> Result<(), BlockError>;
+
+    /// Copies the `buf.len()` bytes at `gpa`, which must lie in one mapped page, into `buf`.
+    ///
+    /// # Errors
+    /// [`BlockError::CrossesPage`] or [`BlockError::Unmapped`]; nothing is copied then.
+    fn read_block(&self, gpa: u64, buf: &mut [u8]) -> Result<(), BlockError> {
+        let offset = in_page(gpa, buf.len())?;
+        let page = self.page(gpa).ok_or(BlockError::Unmapped { gpa })?;
+        self.read_page(page, offset, buf)
+    }
+
+    /// Copies `data` to `gpa`; the bytes must lie in one mapped page.
+    ///
+    /// # Errors
+    /// As [`read_block`](Self::read_block); nothing is written then.
+    fn write_block(&mut self, gpa: u64, data: &[u8]) -> Result<(), BlockError> {
+        let offset = in_page(gpa, data.len())?;
+        let page = self.page(gpa).ok_or(BlockError::Unmapped { gpa })?;
+        self.write_page(page, offset, data)
+    }
+}
+
+/// The offset of `gpa` in its page, when `len` bytes from there stay in the page.
+pub(crate) fn in_page(gpa: u64, len: usize) -> Result<usize, BlockError> {
+    let offset = (gpa % PAGE_SIZE) as usize;
+    match offset.checked_add(len) {
+        Some(end) if end <= PAGE_SIZE as usize => Ok(offset),
+        _ => Err(BlockError::CrossesPage { offset, len }),
+    }
+}
 
 /// One guest page, page-aligned so that 8-aligned offsets into it can be borrowed as ABI structs.
 #[derive(FromBytes, IntoBytes, KnownLayout, Immutable)]
@@ -20,44 +123,111 @@ pub struct Unmapped {
     pub gpa: u64,
 }
 
-/// A partition's guest physical memory.
+/// No page number: page numbers are `gpa / 4096`, at most 2^52 - 1.
+const FREE: u64 = u64::MAX;
+
+struct Slot {
+    /// The page number this slot holds, or [`FREE`].
+    gpn: u64,
+    page: Box<Page>,
+}
+
+/// The model's handle on one of its pages: the slot it sits in, and the page number that the slot must
+/// still hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelPage {
+    slot: u32,
+    gpn: u64,
+}
+
+/// A partition's guest physical memory: sparse 4 KiB pages, found by a hash of the page number (flat
+/// cost, however many pages are mapped); only mapped pages are readable or writable.
 #[derive(Default)]
 pub struct GuestMemory {
-    pages: BTreeMap<u64, Box<Page>>,
+    index: HashMap<u64, u32>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+}
+
+impl fmt::Debug for GuestMemory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GuestMemory")
+            .field("mapped_pages", &self.index.len())
+            .finish()
+    }
 }
 
 impl GuestMemory {
     /// Maps the page holding `gpa` (zero-filled). Mapping a mapped page keeps its contents.
     pub fn map(&mut self, gpa: u64) {
-        self.pages.entry(gpa / PAGE_SIZE).or_insert_with(|| {
-            // An allocation failure aborts, as `Box::new` does.
-            Page::new_box_zeroed()
-                .unwrap_or_else(|_| alloc::alloc::handle_alloc_error(core::alloc::Layout::new::<Page>()))
-        });
+        let gpn = gpa / PAGE_SIZE;
+        if self.index.contains_key(&gpn) {
+            return;
+        }
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                let s = &mut self.slots[slot as usize];
+                s.gpn = gpn;
+                s.page.0.fill(0);
+                slot
+            }
+            None => {
+                // An allocation failure aborts, as `Box::new` does.
+                let page = Page::new_box_zeroed()
+                    .unwrap_or_else(|_| alloc::alloc::handle_alloc_error(core::alloc::Layout::new::<Page>()));
+                self.slots.push(Slot { gpn, page });
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.index.insert(gpn, slot);
     }
 
     /// Unmaps the page holding `gpa`; its contents are lost.
     pub fn unmap(&mut self, gpa: u64) {
-        self.pages.remove(&(gpa / PAGE_SIZE));
+        if let Some(slot) = self.index.remove(&(gpa / PAGE_SIZE)) {
+            self.slots[slot as usize].gpn = FREE;
+            self.free.push(slot);
+        }
     }
 
     /// `true` when the page holding `gpa` is mapped.
     #[must_use]
     pub fn is_mapped(&self, gpa: u64) -> bool {
-        self.pages.contains_key(&(gpa / PAGE_SIZE))
+        self.index.contains_key(&(gpa / PAGE_SIZE))
+    }
+
+    fn frame(&self, page: ModelPage) -> Result<&Page, BlockError> {
+        match self.slots.get(page.slot as usize) {
+            Some(s) if s.gpn == page.gpn => Ok(&s.page),
+            _ => Err(BlockError::Unmapped {
+                gpa: page.gpn.wrapping_mul(PAGE_SIZE),
+            }),
+        }
+    }
+
+    fn frame_mut(&mut self, page: ModelPage) -> Result<&mut Page, BlockError> {
+        match self.slots.get_mut(page.slot as usize) {
+            Some(s) if s.gpn == page.gpn => Ok(&mut s.page),
+            _ => Err(BlockError::Unmapped {
+                gpa: page.gpn.wrapping_mul(PAGE_SIZE),
+            }),
+        }
     }
 
     /// `len` bytes at `gpa`, borrowed, if they lie within one mapped page.
     #[must_use]
     pub fn slice(&self, gpa: u64, len: usize) -> Option<&[u8]> {
-        let (page, range) = within_page(gpa, len)?;
-        self.pages.get(&page).map(|p| &p.0[range])
+        let offset = in_page(gpa, len).ok()?;
+        let page = self.frame(self.page(gpa)?).ok()?;
+        Some(&page.0[offset..offset + len])
     }
 
     /// `len` bytes at `gpa`, mutably, if they lie within one mapped page.
     pub fn slice_mut(&mut self, gpa: u64, len: usize) -> Option<&mut [u8]> {
-        let (page, range) = within_page(gpa, len)?;
-        self.pages.get_mut(&page).map(|p| &mut p.0[range])
+        let offset = in_page(gpa, len).ok()?;
+        let handle = self.page(gpa)?;
+        let page = self.frame_mut(handle).ok()?;
+        Some(&mut page.0[offset..offset + len])
     }
 
     /// Copies `buf.len()` bytes from `gpa` (across pages if need be); nothing is copied unless every
@@ -94,11 +264,36 @@ impl GuestMemory {
     }
 }
 
-/// The page number and in-page byte range of `[gpa, gpa + len)`, if it stays within one page.
-fn within_page(gpa: u64, len: usize) -> Option<(u64, core::ops::Range<usize>)> {
-    let offset = (gpa % PAGE_SIZE) as usize;
-    let end = offset.checked_add(len)?;
-    (end <= PAGE_SIZE as usize).then_some((gpa / PAGE_SIZE, offset..end))
+impl GuestMemoryAccess for GuestMemory {
+    type Page = ModelPage;
+
+    fn page(&self, gpa: u64) -> Option<ModelPage> {
+        let gpn = gpa / PAGE_SIZE;
+        self.index.get(&gpn).map(|&slot| ModelPage { slot, gpn })
+    }
+
+    fn read_page(&self, page: ModelPage, offset: usize, buf: &mut [u8]) -> Result<(), BlockError> {
+        let frame = self.frame(page)?;
+        let src = frame
+            .0
+            .get(offset..offset.saturating_add(buf.len()))
+            .ok_or(BlockError::CrossesPage { offset, len: buf.len() })?;
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+
+    fn write_page(&mut self, page: ModelPage, offset: usize, data: &[u8]) -> Result<(), BlockError> {
+        let frame = self.frame_mut(page)?;
+        let dst = frame
+            .0
+            .get_mut(offset..offset.saturating_add(data.len()))
+            .ok_or(BlockError::CrossesPage {
+                offset,
+                len: data.len(),
+            })?;
+        dst.copy_from_slice(data);
+        Ok(())
+    }
 }
 
 /// Splits `[gpa, gpa + len)` at page boundaries: `(gpa of the piece, range within the buffer)`.
@@ -141,5 +336,50 @@ mod tests {
         assert_eq!(m.read(u64::MAX, &mut buf), Err(Unmapped { gpa: u64::MAX }));
         m.unmap(0x1000);
         assert!(!m.is_mapped(0x1FFF));
+    }
+
+    #[test]
+    fn block_access_names_what_is_wrong() {
+        let mut m = GuestMemory::default();
+        m.map(0x1000);
+        m.write_block(0x1FF8, b"12345678").unwrap();
+        let mut buf = [0u8; 8];
+        m.read_block(0x1FF8, &mut buf).unwrap();
+        assert_eq!(&buf, b"12345678");
+        assert_eq!(
+            m.read_block(0x1FF9, &mut buf),
+            Err(BlockError::CrossesPage { offset: 0xFF9, len: 8 })
+        );
+        assert_eq!(m.write_block(0x5000, b"x"), Err(BlockError::Unmapped { gpa: 0x5000 }));
+        assert_eq!(
+            m.read_block(u64::MAX, &mut []),
+            Err(BlockError::Unmapped { gpa: u64::MAX })
+        );
+    }
+
+    #[test]
+    fn a_handle_of_an_unmapped_page_is_refused_even_when_its_slot_is_reused() {
+        let mut m = GuestMemory::default();
+        m.map(0x1000);
+        let old = m.page(0x1000).unwrap();
+        m.unmap(0x1000);
+        m.map(0x7000);
+        let new = m.page(0x7000).unwrap();
+        assert_eq!(old.slot, new.slot, "the slot is reused");
+        let mut buf = [0u8; 1];
+        assert_eq!(m.read_page(old, 0, &mut buf), Err(BlockError::Unmapped { gpa: 0x1000 }));
+        assert_eq!(m.write_page(old, 0, b"x"), Err(BlockError::Unmapped { gpa: 0x1000 }));
+        m.write_page(new, 4095, b"y").unwrap();
+        assert_eq!(m.slice(0x7FFF, 1), Some(&b"y"[..]));
+        assert_eq!(
+            m.read_page(new, 4095, &mut [0; 2]),
+            Err(BlockError::CrossesPage { offset: 4095, len: 2 })
+        );
+        m.map(0x1000);
+        assert_eq!(
+            m.slice(0x1000, 4),
+            Some(&[0u8; 4][..]),
+            "a remapped page is zero-filled"
+        );
     }
 }

@@ -140,3 +140,64 @@ fn hypercalls_allocate_nothing_after_setup() {
         "the loop really moved data"
     );
 }
+
+#[test]
+fn the_library_entry_point_allocates_nothing() {
+    use hv_abi::PartitionPrivileges;
+    use hv_abi::debug::DebugChannelId;
+    use hv_model::debug_calls::{self, DebugAccess};
+    use hv_model::{DebugChannel, GuestMemory};
+
+    let mut memory = GuestMemory::default();
+    memory.map(IN);
+    memory.map(OUT);
+    let mut channel = DebugChannel::new(4096, 8192).unwrap();
+    let access = DebugAccess {
+        debugging_enabled: true,
+        privileges: PartitionPrivileges::DEBUGGING,
+        channel_id: DebugChannelId(2),
+        channel_shared: false,
+    };
+    let post = Registers {
+        rcx: rcx(CallCode::POST_DEBUG_DATA, false),
+        rdx: IN,
+        r8: OUT,
+    };
+    let retrieve = Registers {
+        rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
+        rdx: IN + 0x100,
+        r8: OUT,
+    };
+    let mut post_input = [0u8; 8 + 1000];
+    post_input[..4].copy_from_slice(&1000u32.to_le_bytes());
+    memory.write(IN, &post_input).unwrap();
+    let mut retrieve_input = [0u8; 16];
+    retrieve_input[..4].copy_from_slice(&800u32.to_le_bytes());
+    retrieve_input[4..8].copy_from_slice(&1u32.to_le_bytes()); // RETRIEVE_LOOP
+    retrieve_input[8..].copy_from_slice(&100u64.to_le_bytes());
+    memory.write(IN + 0x100, &retrieve_input).unwrap();
+    let mut host_buf = [0u8; 4096];
+    let success = Dispatch::Complete(HvStatus::SUCCESS.into());
+
+    let n = allocations_during(|| {
+        for _ in 0..200 {
+            assert_eq!(
+                debug_calls::dispatch(post, &access, &mut channel, &mut memory, 0),
+                success
+            );
+            assert_eq!(channel.receive(&mut host_buf), 1000);
+            assert_eq!(channel.deliver(&host_buf[..700]), 0);
+            assert_eq!(
+                debug_calls::dispatch(retrieve, &access, &mut channel, &mut memory, 0),
+                success
+            );
+            let waits = debug_calls::dispatch(retrieve, &access, &mut channel, &mut memory, 0);
+            assert_eq!(waits, Dispatch::Suspended { deadline: 100 });
+            channel.deliver(&host_buf[..10]);
+            let resumed = debug_calls::resume(retrieve, 100, &access, &mut channel, &mut memory, 5);
+            assert_eq!(resumed, success);
+        }
+    });
+    assert_eq!(n, 0, "the library dispatcher allocated {n} times");
+    assert_eq!(channel.incoming().read, 200 * 710, "the loop really moved data");
+}

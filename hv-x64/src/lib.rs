@@ -12,9 +12,11 @@
 #[cfg(feature = "arbitrary")]
 extern crate std;
 
+mod hypercall;
 mod intercept;
 mod registers;
 
+pub use hypercall::HypercallRegisters;
 pub use intercept::{
     CacheType, CpuidInterceptMessage, ExceptionInfo, ExceptionInterceptMessage, InstructionLengthCr8,
     InterceptAccessType, InterceptAccessTypeMask, InterceptMessageHeader, IoPortAccessInfo, IoPortInterceptMessage,
