@@ -72,20 +72,27 @@ impl Buffer {
     }
 
     /// Room for `n` more bytes (`n <= free()`), in order, as two slices.
+    #[inline]
     fn spare(&mut self, n: usize) -> (&mut [u8], &mut [u8]) {
         let cap = self.ring.len();
-        let tail = if cap == 0 { 0 } else { (self.head + self.len) % cap };
+        // head < cap and len <= cap: one subtraction wraps the sum (no division on the exit path).
+        let tail = match self.head + self.len {
+            t if t >= cap => t - cap,
+            t => t,
+        };
         let first = n.min(cap - tail);
         let (wrapped, from_tail) = self.ring.split_at_mut(tail);
         (&mut from_tail[..first], &mut wrapped[..n - first])
     }
 
     /// The oldest `n` pending bytes (`n <= len()`), in order, as two slices.
+    #[inline]
     fn oldest(&self, n: usize) -> (&[u8], &[u8]) {
         let first = n.min(self.ring.len() - self.head);
         (&self.ring[self.head..self.head + first], &self.ring[..n - first])
     }
 
+    #[inline]
     fn consume(&mut self, n: usize) {
         self.len -= n;
         self.head = if self.len == 0 {
@@ -99,6 +106,7 @@ impl Buffer {
     /// Appends `n` bytes that `fill` copies into the ring's free space (one or two pieces, with the
     /// offset of each piece in the block), all or nothing: `Ok(false)` when they do not fit, `Err` when
     /// `fill` fails; in both cases nothing is appended (HvPostDebugData).
+    #[inline]
     pub(crate) fn append_with<E>(
         &mut self,
         n: usize,
@@ -120,6 +128,7 @@ impl Buffer {
 
     /// Hands the oldest `n` pending bytes (`n <= len()`) to `drain` (one or two pieces, with the offset
     /// of each), then removes them; when `drain` fails nothing is removed (HvRetrieveDebugData).
+    #[inline]
     pub(crate) fn take_with<E>(
         &mut self,
         n: usize,
@@ -135,6 +144,7 @@ impl Buffer {
     }
 
     /// Appends what fits and drops the rest (host delivery); returns the bytes dropped.
+    #[inline]
     pub(crate) fn push_dropping(&mut self, data: &[u8]) -> usize {
         let fit = data.len().min(self.free());
         let (a, b) = self.spare(fit);
@@ -148,6 +158,7 @@ impl Buffer {
     }
 
     /// Moves up to `out.len()` bytes into `out`; returns how many (host receive).
+    #[inline]
     pub(crate) fn take_into(&mut self, out: &mut [u8]) -> usize {
         let n = out.len().min(self.len);
         let (a, b) = self.oldest(n);
@@ -239,12 +250,14 @@ impl DebugChannel {
     ///
     /// This is the channel alone: whether the guest may use it (and resuming a VP waiting in
     /// `RETRIEVE_LOOP`) is the caller's, as [`crate::Hypervisor::deliver`] does it.
+    #[inline]
     pub fn deliver(&mut self, data: &[u8]) -> usize {
         self.arrived += data.len() as u64;
         self.incoming.push_dropping(data)
     }
 
     /// The host end: moves up to `buf.len()` posted bytes into `buf`; returns how many.
+    #[inline]
     pub fn receive(&mut self, buf: &mut [u8]) -> usize {
         self.outgoing.take_into(buf)
     }

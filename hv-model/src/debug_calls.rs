@@ -184,18 +184,11 @@ struct Block<P> {
     offset: usize,
 }
 
-/// The three calls, matched once from the call code.
-#[derive(Clone, Copy)]
-enum Call {
-    Post,
-    Retrieve,
-    Reset,
-}
-
 /// Runs one debug hypercall from its x64 registers at virtual time `now` (100 ns units).
 ///
 /// See the [module documentation](self) for the check order and each call's semantics. The VP's own
 /// state (running, waiting) is the caller's: a VP waiting in a suspended call issues no other.
+#[inline]
 pub fn dispatch<M: GuestMemoryAccess + ?Sized>(
     regs: HypercallRegisters,
     access: &DebugAccess,
@@ -209,6 +202,7 @@ pub fn dispatch<M: GuestMemoryAccess + ?Sized>(
 /// Runs a suspended call again (the registers it was issued with, and its deadline) after the host
 /// delivered data: it completes, or stays suspended with the same deadline. Every check runs again, so
 /// a channel lost meanwhile is the status it now gets.
+#[inline]
 pub fn resume<M: GuestMemoryAccess + ?Sized>(
     regs: HypercallRegisters,
     deadline: u64,
@@ -220,6 +214,7 @@ pub fn resume<M: GuestMemoryAccess + ?Sized>(
     Dispatch::from_result(execute(regs, access, channel, memory, now, Some(deadline)))
 }
 
+#[inline(always)]
 fn execute<M: GuestMemoryAccess + ?Sized>(
     regs: HypercallRegisters,
     access: &DebugAccess,
@@ -229,37 +224,56 @@ fn execute<M: GuestMemoryAccess + ?Sized>(
     resumed: Option<u64>,
 ) -> HvResult<CallResult> {
     let input = HypercallInput::from_bits(regs.rcx);
-    let (call, desc) = match input.call_code() {
-        CallCode::POST_DEBUG_DATA => (Call::Post, &CallDescriptor::POST_DEBUG_DATA),
-        CallCode::RETRIEVE_DEBUG_DATA => (Call::Retrieve, &CallDescriptor::RETRIEVE_DEBUG_DATA),
-        CallCode::RESET_DEBUG_SESSION => (Call::Reset, &CallDescriptor::RESET_DEBUG_SESSION),
-        _ => return fail(HvStatus::INVALID_HYPERCALL_CODE),
-    };
-    check_input(input, desc)?;
-    let blocks = if input.fast() {
-        None
-    } else {
-        Some((
-            block(memory, regs.rdx, desc.input_size)?,
-            block(memory, regs.r8, desc.output_size)?,
-        ))
-    };
-    access.check()?;
-    match (call, blocks) {
-        (Call::Post, Some((Some(input), Some(output)))) => post(memory, channel, input, output),
-        (Call::Retrieve, Some((Some(input), Some(output)))) => retrieve(memory, channel, input, output, now, resumed),
-        (Call::Reset, None) => reset(channel, regs.rdx as u32),
-        (Call::Reset, Some((Some(input), _))) => {
-            let mut options = [0u8; 4];
-            read(memory, input, 0, &mut options)?;
-            reset(channel, u32::from_le_bytes(options))
+    // One match on the call code; within each arm the descriptor is a constant.
+    match input.call_code() {
+        CallCode::POST_DEBUG_DATA => {
+            let (input_block, output) = memory_form(input, &CallDescriptor::POST_DEBUG_DATA, regs, memory)?;
+            access.check()?;
+            post(memory, channel, input_block, output)
         }
-        // The descriptors give every memory-form call its blocks and allow the fast form only for reset.
-        _ => fail(HvStatus::INVALID_HYPERCALL_INPUT),
+        CallCode::RETRIEVE_DEBUG_DATA => {
+            let (input_block, output) = memory_form(input, &CallDescriptor::RETRIEVE_DEBUG_DATA, regs, memory)?;
+            access.check()?;
+            retrieve(memory, channel, input_block, output, now, resumed)
+        }
+        CallCode::RESET_DEBUG_SESSION => {
+            check_input(input, &CallDescriptor::RESET_DEBUG_SESSION)?;
+            let options = if input.fast() {
+                access.check()?;
+                regs.rdx as u32
+            } else {
+                let input_block = block(memory, regs.rdx, CallDescriptor::RESET_DEBUG_SESSION.input_size)?;
+                access.check()?;
+                let mut options = [0u8; 4];
+                read(memory, input_block, 0, &mut options)?;
+                u32::from_le_bytes(options)
+            };
+            reset(channel, options)
+        }
+        _ => fail(HvStatus::INVALID_HYPERCALL_CODE),
     }
 }
 
+/// A memory-form call's input and output blocks.
+type Blocks<P> = (Block<P>, Block<P>);
+
+/// The input-value checks of a call that only has a memory form, then its two fixed parameter blocks.
+#[inline(always)]
+fn memory_form<M: GuestMemoryAccess + ?Sized>(
+    input: HypercallInput,
+    desc: &CallDescriptor,
+    regs: HypercallRegisters,
+    memory: &M,
+) -> HvResult<Blocks<M::Page>> {
+    check_input(input, desc)?;
+    Ok((
+        block(memory, regs.rdx, desc.input_size)?,
+        block(memory, regs.r8, desc.output_size)?,
+    ))
+}
+
 /// The call-independent input-value checks against the call's descriptor.
+#[inline(always)]
 fn check_input(input: HypercallInput, desc: &CallDescriptor) -> HvResult<()> {
     input.validate()?;
     let form_allowed = if input.fast() { desc.fast } else { desc.memory };
@@ -275,14 +289,12 @@ fn check_input(input: HypercallInput, desc: &CallDescriptor) -> HvResult<()> {
 
 /// A memory-form parameter block of `len` bytes at `gpa`: 8-byte aligned, within one page, mapped
 /// (`INVALID_ALIGNMENT` otherwise; an unmapped block counts as outside the GPA space). Its page is looked
-/// up here, once; `None` for a call without this block.
-fn block<M: GuestMemoryAccess + ?Sized>(memory: &M, gpa: u64, len: usize) -> HvResult<Option<Block<M::Page>>> {
-    if len == 0 {
-        return Ok(None);
-    }
+/// up here, once.
+#[inline(always)]
+fn block<M: GuestMemoryAccess + ?Sized>(memory: &M, gpa: u64, len: usize) -> HvResult<Block<M::Page>> {
     let offset = in_page(gpa, len).or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))?;
     match memory.page(gpa) {
-        Some(page) if gpa % 8 == 0 => Ok(Some(Block { page, offset })),
+        Some(page) if gpa % 8 == 0 => Ok(Block { page, offset }),
         _ => fail(HvStatus::INVALID_ALIGNMENT),
     }
 }
@@ -320,6 +332,7 @@ fn unknown_flags_are_invalid(unknown: u32) -> HvResult<()> {
 
 /// HvPostDebugData (0x69): appends `Count` bytes to the outgoing buffer, all or nothing. See the module
 /// documentation.
+#[inline]
 fn post<M: GuestMemoryAccess + ?Sized>(
     memory: &mut M,
     channel: &mut DebugChannel,
@@ -350,6 +363,7 @@ fn post<M: GuestMemoryAccess + ?Sized>(
 
 /// HvRetrieveDebugData (0x6A): moves up to `Count` bytes from the incoming buffer to the output page. See
 /// the module documentation.
+#[inline]
 fn retrieve<M: GuestMemoryAccess + ?Sized>(
     memory: &mut M,
     channel: &mut DebugChannel,
@@ -390,6 +404,7 @@ fn retrieve<M: GuestMemoryAccess + ?Sized>(
 
 /// HvResetDebugSession (0x6B): purges the selected buffers; pending data is lost. See the module
 /// documentation.
+#[inline(always)]
 fn reset(channel: &mut DebugChannel, options: u32) -> HvResult<CallResult> {
     let options = DebugPurgeOptions::from_bits_retain(options);
     unknown_flags_are_invalid(options.unknown_bits())?;

@@ -196,6 +196,7 @@ impl GuestMemory {
         self.index.contains_key(&(gpa / PAGE_SIZE))
     }
 
+    #[inline]
     fn frame(&self, page: ModelPage) -> Result<&Page, BlockError> {
         match self.slots.get(page.slot as usize) {
             Some(s) if s.gpn == page.gpn => Ok(&s.page),
@@ -205,6 +206,7 @@ impl GuestMemory {
         }
     }
 
+    #[inline]
     fn frame_mut(&mut self, page: ModelPage) -> Result<&mut Page, BlockError> {
         match self.slots.get_mut(page.slot as usize) {
             Some(s) if s.gpn == page.gpn => Ok(&mut s.page),
@@ -267,11 +269,13 @@ impl GuestMemory {
 impl GuestMemoryAccess for GuestMemory {
     type Page = ModelPage;
 
+    #[inline]
     fn page(&self, gpa: u64) -> Option<ModelPage> {
         let gpn = gpa / PAGE_SIZE;
         self.index.get(&gpn).map(|&slot| ModelPage { slot, gpn })
     }
 
+    #[inline]
     fn read_page(&self, page: ModelPage, offset: usize, buf: &mut [u8]) -> Result<(), BlockError> {
         let frame = self.frame(page)?;
         let src = frame
@@ -282,6 +286,7 @@ impl GuestMemoryAccess for GuestMemory {
         Ok(())
     }
 
+    #[inline]
     fn write_page(&mut self, page: ModelPage, offset: usize, data: &[u8]) -> Result<(), BlockError> {
         let frame = self.frame_mut(page)?;
         let dst = frame
