@@ -140,11 +140,20 @@ pub struct ModelPage {
     gpn: u64,
 }
 
-/// A partition's guest physical memory: sparse 4 KiB pages, found by a hash of the page number (flat
-/// cost, however many pages are mapped); only mapped pages are readable or writable.
+/// Pages below 4 GiB (where a guest's RAM usually is) are found by their number in a table; the others
+/// by a hash of it.
+const LOW_PAGES: u64 = 1 << 20;
+
+/// No slot, in the table of low pages.
+const NO_SLOT: u32 = u32::MAX;
+
+/// A partition's guest physical memory: sparse 4 KiB pages, found in constant time however many are
+/// mapped (below 4 GiB by index into a table that grows to the highest page mapped there, above by a hash
+/// of the page number); only mapped pages are readable or writable.
 #[derive(Default)]
 pub struct GuestMemory {
-    index: HashMap<u64, u32>,
+    low: Vec<u32>,
+    high: HashMap<u64, u32>,
     slots: Vec<Slot>,
     free: Vec<u32>,
 }
@@ -152,16 +161,26 @@ pub struct GuestMemory {
 impl fmt::Debug for GuestMemory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GuestMemory")
-            .field("mapped_pages", &self.index.len())
+            .field("mapped_pages", &(self.slots.len() - self.free.len()))
             .finish()
     }
 }
 
 impl GuestMemory {
+    /// The slot of page number `gpn`, if it is mapped.
+    #[inline]
+    fn slot_of(&self, gpn: u64) -> Option<u32> {
+        if gpn < LOW_PAGES {
+            self.low.get(gpn as usize).copied().filter(|&slot| slot != NO_SLOT)
+        } else {
+            self.high.get(&gpn).copied()
+        }
+    }
+
     /// Maps the page holding `gpa` (zero-filled). Mapping a mapped page keeps its contents.
     pub fn map(&mut self, gpa: u64) {
         let gpn = gpa / PAGE_SIZE;
-        if self.index.contains_key(&gpn) {
+        if self.slot_of(gpn).is_some() {
             return;
         }
         let slot = match self.free.pop() {
@@ -179,12 +198,29 @@ impl GuestMemory {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.index.insert(gpn, slot);
+        if gpn < LOW_PAGES {
+            let at = gpn as usize;
+            if self.low.len() <= at {
+                self.low.resize(at + 1, NO_SLOT);
+            }
+            self.low[at] = slot;
+        } else {
+            self.high.insert(gpn, slot);
+        }
     }
 
     /// Unmaps the page holding `gpa`; its contents are lost.
     pub fn unmap(&mut self, gpa: u64) {
-        if let Some(slot) = self.index.remove(&(gpa / PAGE_SIZE)) {
+        let gpn = gpa / PAGE_SIZE;
+        let slot = if gpn < LOW_PAGES {
+            self.low
+                .get_mut(gpn as usize)
+                .map(|s| core::mem::replace(s, NO_SLOT))
+                .filter(|&s| s != NO_SLOT)
+        } else {
+            self.high.remove(&gpn)
+        };
+        if let Some(slot) = slot {
             self.slots[slot as usize].gpn = FREE;
             self.free.push(slot);
         }
@@ -193,7 +229,7 @@ impl GuestMemory {
     /// `true` when the page holding `gpa` is mapped.
     #[must_use]
     pub fn is_mapped(&self, gpa: u64) -> bool {
-        self.index.contains_key(&(gpa / PAGE_SIZE))
+        self.slot_of(gpa / PAGE_SIZE).is_some()
     }
 
     #[inline]
@@ -272,7 +308,7 @@ impl GuestMemoryAccess for GuestMemory {
     #[inline]
     fn page(&self, gpa: u64) -> Option<ModelPage> {
         let gpn = gpa / PAGE_SIZE;
-        self.index.get(&gpn).map(|&slot| ModelPage { slot, gpn })
+        self.slot_of(gpn).map(|slot| ModelPage { slot, gpn })
     }
 
     #[inline]
@@ -360,6 +396,24 @@ mod tests {
             m.read_block(u64::MAX, &mut []),
             Err(BlockError::Unmapped { gpa: u64::MAX })
         );
+    }
+
+    #[test]
+    fn low_and_high_pages_map_and_unmap_alike() {
+        let mut m = GuestMemory::default();
+        let (low, high) = ((LOW_PAGES - 1) * PAGE_SIZE, LOW_PAGES * PAGE_SIZE);
+        for gpa in [low, high, u64::MAX - 4095] {
+            assert!(!m.is_mapped(gpa));
+            m.map(gpa);
+            m.write_block(gpa, b"page").unwrap();
+        }
+        for gpa in [low, high, u64::MAX - 4095] {
+            assert_eq!(m.slice(gpa, 4), Some(&b"page"[..]), "{gpa:#x}");
+            m.unmap(gpa);
+            assert!(!m.is_mapped(gpa) && m.page(gpa).is_none(), "{gpa:#x}");
+        }
+        m.unmap(0x5000);
+        assert!(!m.is_mapped(0x5000), "unmapping an unmapped page does nothing");
     }
 
     #[test]
