@@ -27,6 +27,14 @@ fn rcx(code: CallCode, fast: bool) -> u64 {
     HypercallInput::new().with_call_code(code).with_fast(fast).into_bits()
 }
 
+fn regs(code: CallCode, fast: bool, rdx: u64, r8: u64) -> Registers {
+    Registers {
+        rcx: rcx(code, fast),
+        rdx,
+        r8,
+    }
+}
+
 /// A hypervisor with `n` partitions, each with the Debugging privilege, a channel id of its own and the
 /// two parameter pages mapped; returns the last one.
 fn hypervisor(n: u16) -> (Hypervisor, PartitionId) {
@@ -115,11 +123,7 @@ fn bare_reset(s: &mut Bare, partition: usize, vp: usize, rcx: u64, rdx: u64) -> 
 }
 
 fn fast_reset(c: &mut Criterion) {
-    let reset = Registers {
-        rcx: rcx(CallCode::RESET_DEBUG_SESSION, true),
-        rdx: 3,
-        r8: 0,
-    };
+    let reset = regs(CallCode::RESET_DEBUG_SESSION, true, 3, 0);
     let no_data = Dispatch::Complete(HvStatus::NO_DATA.into());
     let mut group = c.benchmark_group("fast_reset");
     for n in [1u16, 16, 256, 4096] {
@@ -175,16 +179,8 @@ fn round_trip(c: &mut Criterion) {
         mem.map(0x3000);
         mem.write(0x3000, &[&(size as u32).to_le_bytes()[..], &[0; 12]].concat())
             .unwrap();
-        let post = Registers {
-            rcx: rcx(CallCode::POST_DEBUG_DATA, false),
-            rdx: IN,
-            r8: OUT,
-        };
-        let retrieve = Registers {
-            rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
-            rdx: 0x3000,
-            r8: OUT,
-        };
+        let post = regs(CallCode::POST_DEBUG_DATA, false, IN, OUT);
+        let retrieve = regs(CallCode::RETRIEVE_DEBUG_DATA, false, 0x3000, OUT);
         let mut host = vec![0u8; size];
         let run = |hv: &mut Hypervisor, host: &mut [u8]| {
             let posted = hv.dispatch(p, VP0, black_box(post));
@@ -233,16 +229,8 @@ fn guest_pages(c: &mut Criterion) {
             .unwrap();
         mem.write(IN + 0x800, &[&64u32.to_le_bytes()[..], &[0; 12]].concat())
             .unwrap();
-        let post = Registers {
-            rcx: rcx(CallCode::POST_DEBUG_DATA, false),
-            rdx: IN,
-            r8: OUT,
-        };
-        let retrieve = Registers {
-            rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
-            rdx: IN + 0x800,
-            r8: OUT,
-        };
+        let post = regs(CallCode::POST_DEBUG_DATA, false, IN, OUT);
+        let retrieve = regs(CallCode::RETRIEVE_DEBUG_DATA, false, IN + 0x800, OUT);
         let mut host = [0u8; 64];
         let mut run = |hv: &mut Hypervisor| {
             let posted = hv.dispatch(p, VP0, black_box(post));

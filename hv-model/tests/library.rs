@@ -1,10 +1,14 @@
 //! The dispatcher as a library: over a VMM's own guest memory, each guest page is looked up once per call,
 //! and the partition's debug access is exactly what the VMM says it is.
 
+mod common;
+
 use std::cell::Cell;
 
+use common::regs;
+
 use hv_abi::debug::DebugChannelId;
-use hv_abi::{CallCode, HvStatus, HypercallInput, PartitionPrivileges};
+use hv_abi::{CallCode, HvStatus, PartitionPrivileges};
 use hv_model::debug_calls::{self, DebugAccess};
 use hv_model::{BlockError, DebugChannel, Dispatch, GuestMemory, GuestMemoryAccess, ModelPage, Registers};
 
@@ -38,14 +42,6 @@ const ACCESS: DebugAccess = DebugAccess {
     channel_id: DebugChannelId(2),
     channel_shared: false,
 };
-
-fn regs(code: CallCode, fast: bool, rdx: u64, r8: u64) -> Registers {
-    Registers {
-        rcx: HypercallInput::new().with_call_code(code).with_fast(fast).into_bits(),
-        rdx,
-        r8,
-    }
-}
 
 fn status(d: Dispatch) -> HvStatus {
     match d {

@@ -7,7 +7,7 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use common::{IN, OUT, VP0, guest, rcx};
+use common::{IN, OUT, VP0, guest, regs};
 use hv_abi::{CallCode, HvStatus};
 use hv_model::{Dispatch, Registers};
 
@@ -59,26 +59,10 @@ fn counting_allocator_sees_allocations() {
 fn hypercalls_allocate_nothing_after_setup() {
     let mut g = guest();
     let p = g.p;
-    let post = Registers {
-        rcx: rcx(CallCode::POST_DEBUG_DATA, false),
-        rdx: IN,
-        r8: OUT,
-    };
-    let retrieve = Registers {
-        rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
-        rdx: IN + 0x100,
-        r8: OUT,
-    };
-    let reset = Registers {
-        rcx: rcx(CallCode::RESET_DEBUG_SESSION, true),
-        rdx: 3,
-        r8: 0,
-    };
-    let bad = Registers {
-        rcx: rcx(CallCode::POST_DEBUG_DATA, true),
-        rdx: 0,
-        r8: 0,
-    };
+    let post = regs(CallCode::POST_DEBUG_DATA, false, IN, OUT);
+    let retrieve = regs(CallCode::RETRIEVE_DEBUG_DATA, false, IN + 0x100, OUT);
+    let reset = regs(CallCode::RESET_DEBUG_SESSION, true, 3, 0);
+    let bad = regs(CallCode::POST_DEBUG_DATA, true, 0, 0);
     let unknown = Registers {
         rcx: 0xFFFF,
         rdx: 0,
@@ -158,16 +142,8 @@ fn the_library_entry_point_allocates_nothing() {
         channel_id: DebugChannelId(2),
         channel_shared: false,
     };
-    let post = Registers {
-        rcx: rcx(CallCode::POST_DEBUG_DATA, false),
-        rdx: IN,
-        r8: OUT,
-    };
-    let retrieve = Registers {
-        rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
-        rdx: IN + 0x100,
-        r8: OUT,
-    };
+    let post = regs(CallCode::POST_DEBUG_DATA, false, IN, OUT);
+    let retrieve = regs(CallCode::RETRIEVE_DEBUG_DATA, false, IN + 0x100, OUT);
     let mut post_input = [0u8; 8 + 1000];
     post_input[..4].copy_from_slice(&1000u32.to_le_bytes());
     memory.write(IN, &post_input).unwrap();

@@ -40,6 +40,15 @@ pub fn rcx(code: CallCode, fast: bool) -> u64 {
     HypercallInput::new().with_call_code(code).with_fast(fast).into_bits()
 }
 
+/// The registers of a call: its input value, then RDX and R8.
+pub fn regs(code: CallCode, fast: bool, rdx: u64, r8: u64) -> Registers {
+    Registers {
+        rcx: rcx(code, fast),
+        rdx,
+        r8,
+    }
+}
+
 /// What a retrieve returned: status, and on success (RetrievedCount, RemainingCount, data).
 pub type Retrieved = (HvStatus, Option<(u32, u32, Vec<u8>)>);
 
