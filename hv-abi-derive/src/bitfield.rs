@@ -303,10 +303,39 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
             )
         };
         let sep = if docs.is_empty() { quote!() } else { quote!(#[doc = ""]) };
+        let alias = if *ftlfs == fname {
+            quote!()
+        } else {
+            quote!(#[doc(alias = #ftlfs)])
+        };
+        let try_with = if matches!(f.kind, Kind::Bool) {
+            quote!()
+        } else {
+            let try_with = format_ident!("try_with_{}", ident);
+            let try_doc = format!(
+                "Returns a copy with [`{fname}`](Self::{fname}) ({range}) set to `value`, or \
+                 [`FieldOverflow`](::hv_abi::layout::FieldOverflow) when `value` needs more than {fwidth} bits."
+            );
+            quote! {
+                #[doc = #try_doc]
+                #vis const fn #try_with(self, value: #ty) -> ::core::result::Result<Self, ::hv_abi::layout::FieldOverflow> {
+                    let raw = (#put) as u64;
+                    if raw > (#m as u64) {
+                        return ::core::result::Result::Err(::hv_abi::layout::FieldOverflow {
+                            field: #fname,
+                            value: raw,
+                            bits: #fwidth as u8,
+                        });
+                    }
+                    ::core::result::Result::Ok(self.#with(value))
+                }
+            }
+        };
         accessors.push(quote! {
             #(#docs)*
             #sep
             #[doc = #get_doc]
+            #alias
             #[must_use]
             #vis const fn #ident(self) -> #ty { #get }
 
@@ -315,6 +344,8 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
             #vis const fn #with(self, value: #ty) -> Self {
                 Self((self.0 & !(#m << #lsb)) | (((#put) & #m) << #lsb))
             }
+
+            #try_with
         });
         debug_fields.push(quote! { .field(#fname, &self.#ident()) });
     }
@@ -327,8 +358,14 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
         quote!()
     };
     let name_str = name.to_string();
+    let struct_alias = if tlfs.value() == name_str {
+        quote!()
+    } else {
+        quote!(#[doc(alias = #tlfs)])
+    };
     Ok(quote! {
         #(#attrs)*
+        #struct_alias
         #[repr(transparent)]
         #[derive(
             ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash,
@@ -369,6 +406,16 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
                 }
                 s.finish()
             }
+        }
+
+        impl ::core::convert::From<#repr> for #name {
+            /// Wraps a raw value, as [`from_bits`](Self::from_bits) does.
+            fn from(bits: #repr) -> Self { Self(bits) }
+        }
+
+        impl ::core::convert::From<#name> for #repr {
+            /// The raw value, as [`into_bits`](#name::into_bits) gives it.
+            fn from(value: #name) -> Self { value.0 }
         }
 
         impl ::hv_abi::layout::Bitfield for #name {

@@ -2,7 +2,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use syn::{Data, DeriveInput, Error, Fields, LitStr, Result, spanned::Spanned};
+use syn::{Data, DeriveInput, Error, Fields, ItemStruct, LitStr, Result, spanned::Spanned};
 
 use crate::util::{int_value, str_value};
 
@@ -144,4 +144,59 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
             };
         }
     })
+}
+
+/// `#[layout(...)]`: the struct with doc aliases for its TLFS names, deriving `Layout` with `attr`. A
+/// malformed `tlfs` is left for the derive to report, so the item is always emitted once.
+pub(crate) fn aliases(attr: TokenStream, mut item: ItemStruct) -> TokenStream {
+    let tlfs_of = |attrs: &[syn::Attribute], key: &str| -> Option<LitStr> {
+        let mut found = None;
+        for a in attrs.iter().filter(|a| a.path().is_ident(key)) {
+            let _ = a.parse_nested_meta(|meta| {
+                if meta.path.is_ident("tlfs") {
+                    found = Some(str_value(&meta)?);
+                } else {
+                    // Skip the value of any other key (`offset = 8`).
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+        }
+        found
+    };
+    let name = item.ident.to_string();
+    let struct_tlfs = syn::parse::Parser::parse2(
+        |input: syn::parse::ParseStream<'_>| {
+            let metas = syn::punctuated::Punctuated::<syn::MetaNameValue, syn::Token![,]>::parse_terminated(input)?;
+            Ok(metas
+                .into_iter()
+                .find(|m| m.path.is_ident("tlfs"))
+                .and_then(|m| match m.value {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s), ..
+                    }) => Some(s),
+                    _ => None,
+                }))
+        },
+        attr.clone(),
+    )
+    .ok()
+    .flatten();
+    if let Fields::Named(fields) = &mut item.fields {
+        for f in &mut fields.named {
+            let rust = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
+            if let Some(t) = tlfs_of(&f.attrs, "hv").filter(|t| t.value() != rust) {
+                f.attrs.push(syn::parse_quote!(#[doc(alias = #t)]));
+            }
+        }
+    }
+    let alias = struct_tlfs
+        .filter(|t| t.value() != name)
+        .map(|t| quote! { #[doc(alias = #t)] });
+    quote! {
+        #alias
+        #[derive(::hv_abi::Layout)]
+        #[hv(#attr)]
+        #item
+    }
 }

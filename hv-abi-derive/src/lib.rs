@@ -37,6 +37,19 @@ pub fn derive_layout(input: TokenStream) -> TokenStream {
         .into()
 }
 
+/// States a wire struct's published layout, like [`macro@Layout`], and makes its TLFS names searchable.
+///
+/// `#[layout(tlfs = "HV_X64_SEGMENT_REGISTER", size = 16, align = 8)]` on the struct, with the fields'
+/// `#[hv(offset = N, tlfs = "Name")]` as for the derive. Adds `#[doc(alias = ...)]` with the TLFS name of
+/// the struct and of every field whose TLFS name differs from its Rust name, then derives
+/// [`macro@Layout`] with the same arguments.
+#[proc_macro_attribute]
+pub fn layout(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let attr = proc_macro2::TokenStream::from(attr);
+    let item = syn::parse_macro_input!(item as syn::ItemStruct);
+    layout::aliases(attr, item).into()
+}
+
 /// Turns a struct of bit ranges into an integer bitfield newtype.
 ///
 /// `#[bitfield(u64, tlfs = "HV_X64_HYPERCALL_INPUT")]` on a struct whose every field carries

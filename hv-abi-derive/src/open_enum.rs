@@ -92,7 +92,20 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemImpl) -> Result<TokenStream> 
                 format!("open_enum: `{ident}` needs a doc comment: it is its description"),
             ));
         }
+        // The value and the TLFS name in the const's own docs, and the name as a rustdoc search alias.
+        let value = match &c.expr {
+            syn::Expr::Call(call) if call.args.len() == 1 => {
+                quote::ToTokens::to_token_stream(&call.args[0]).to_string()
+            }
+            other => quote::ToTokens::to_token_stream(other).to_string(),
+        };
+        let value_doc = format!("`{tlfs}` = `{value}`.");
         c.attrs = kept;
+        c.attrs.push(syn::parse_quote!(#[doc = ""]));
+        c.attrs.push(syn::parse_quote!(#[doc = #value_doc]));
+        if tlfs != ident.to_string() {
+            c.attrs.push(syn::parse_quote!(#[doc(alias = #tlfs)]));
+        }
         if alias {
             aliases.push((ident, tlfs));
         } else {

@@ -12,7 +12,7 @@ use core::fmt;
 
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
-use crate::Layout;
+use crate::layout;
 
 /// `HV_DEBUG_MAXIMUM_DATA_SIZE`: the most data one post or retrieve moves, 4096 − 8 = 4088 bytes.
 pub const HV_DEBUG_MAXIMUM_DATA_SIZE: usize = 4088;
@@ -101,8 +101,8 @@ fn data_prefix(data: &[u8; HV_DEBUG_MAXIMUM_DATA_SIZE], count: u32) -> Result<&[
 }
 
 /// `HV_INPUT_POST_DEBUG_DATA` (ff539094): 8-byte header, then `count` data bytes.
-#[derive(Clone, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_INPUT_POST_DEBUG_DATA", size = 4096, align = 8)]
+#[layout(tlfs = "HV_INPUT_POST_DEBUG_DATA", size = 4096, align = 8)]
+#[derive(Clone, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C, align(8))]
 pub struct PostDebugDataInput {
     /// Number of data bytes to post, 0 to 4088 (0 probes for pending output).
@@ -137,8 +137,8 @@ impl fmt::Debug for PostDebugDataInput {
 }
 
 /// `HV_OUTPUT_POST_DEBUG_DATA` (ff539094).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_OUTPUT_POST_DEBUG_DATA", size = 8, align = 8)]
+#[layout(tlfs = "HV_OUTPUT_POST_DEBUG_DATA", size = 8, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C, align(8))]
 pub struct PostDebugDataOutput {
     /// Bytes pending transmission in the outgoing buffer, including the ones just posted.
@@ -150,8 +150,8 @@ pub struct PostDebugDataOutput {
 }
 
 /// `HV_INPUT_RETRIEVE_DEBUG_DATA` (ff539134).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_INPUT_RETRIEVE_DEBUG_DATA", size = 16, align = 8)]
+#[layout(tlfs = "HV_INPUT_RETRIEVE_DEBUG_DATA", size = 16, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C, align(8))]
 pub struct RetrieveDebugDataInput {
     /// Most bytes to retrieve, 0 to 4088 (0 probes for pending input).
@@ -166,8 +166,8 @@ pub struct RetrieveDebugDataInput {
 }
 
 /// `HV_OUTPUT_RETRIEVE_DEBUG_DATA` (ff539134): 8-byte header, then `retrieved_count` data bytes.
-#[derive(Clone, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_OUTPUT_RETRIEVE_DEBUG_DATA", size = 4096, align = 8)]
+#[layout(tlfs = "HV_OUTPUT_RETRIEVE_DEBUG_DATA", size = 4096, align = 8)]
+#[derive(Clone, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C, align(8))]
 pub struct RetrieveDebugDataOutput {
     /// Bytes returned in `data`.
@@ -203,8 +203,8 @@ impl fmt::Debug for RetrieveDebugDataOutput {
 }
 
 /// `HV_INPUT_RESET_DEBUG_SESSION` (ff539121): a fast call, so on x64 these 8 bytes arrive in RDX.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_INPUT_RESET_DEBUG_SESSION", size = 8, align = 8)]
+#[layout(tlfs = "HV_INPUT_RESET_DEBUG_SESSION", size = 8, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C, align(8))]
 pub struct ResetDebugSessionInput {
     /// Which buffers to purge.
@@ -240,10 +240,8 @@ impl MuxPacketType {
 
 /// `HV_MUX_PACKET_HEADER` (HDK `hvgdk.h`, `#pragma pack(1)`): the header of a packet on the multiplexed
 /// debug transport. The debug data is otherwise an opaque byte stream; the break-in is the exception.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, zerocopy::Unaligned, Layout,
-)]
-#[hv(tlfs = "HV_MUX_PACKET_HEADER", size = 16, align = 1)]
+#[layout(tlfs = "HV_MUX_PACKET_HEADER", size = 16, align = 1)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, zerocopy::Unaligned)]
 #[repr(C)]
 pub struct MuxPacketHeader {
     /// [`HV_MUX_PACKET_LEADER`].
@@ -287,6 +285,7 @@ mod tests {
     use std::format;
 
     use super::*;
+    use crate::Layout;
     use crate::flags::UnknownFlags;
     use proptest::prelude::*;
     use zerocopy::FromZeros;

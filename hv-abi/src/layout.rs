@@ -78,3 +78,26 @@ pub trait Bitfield {
     /// The published bit ranges.
     const BITFIELD: BitfieldLayout;
 }
+
+/// A value is wider than the bitfield range it was to go into (a `try_with_*` builder refused it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldOverflow {
+    /// The Rust name of the field.
+    pub field: &'static str,
+    /// The value given.
+    pub value: u64,
+    /// The width of the field in bits.
+    pub bits: u8,
+}
+
+impl core::fmt::Display for FieldOverflow {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "{:#x} does not fit the {}-bit field `{}`",
+            self.value, self.bits, self.field
+        )
+    }
+}
+
+impl core::error::Error for FieldOverflow {}

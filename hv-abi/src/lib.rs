@@ -6,7 +6,7 @@
 //!   structs and per-call option flags.
 //! - [`PartitionPrivileges`], [`PartitionPropertyCode`], [`VpIndex`], [`PartitionId`].
 //! - [`synic`]: `HV_MESSAGE_TYPE`, `HV_MESSAGE_HEADER`, `HV_MESSAGE`.
-//! - [`layout`] / [`registry`]: every type's published layout, checked at compile time, as data.
+//! - [`layout`](mod@layout) / [`registry`]: every type's published layout, checked at compile time, as data.
 //!
 //! Wire structs are `#[repr(C)]` with zerocopy derives: read them with `T::ref_from_prefix(bytes)`.
 //! Open code spaces are `#[repr(transparent)]` newtypes, so unknown values round-trip. Type names are the
@@ -55,7 +55,7 @@ pub mod registry;
 pub mod synic;
 
 pub use call_code::{CallCode, CallDescriptor, CallKind};
-pub use hv_abi_derive::{Layout, bitfield, open_enum};
+pub use hv_abi_derive::{Layout, bitfield, layout, open_enum};
 pub use hv_status::{HvError, HvResult, HvStatus};
 pub use hypercall::{HypercallInput, HypercallOutput};
 pub use layout::{Bitfield, Layout};

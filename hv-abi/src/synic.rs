@@ -4,7 +4,7 @@ use core::fmt;
 
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
-use crate::Layout;
+use crate::{Layout, layout};
 
 /// `HV_MESSAGE_TYPE` (TLFS `datatypes/hv_message_type.md`; 2013 WDK ff540140).
 ///
@@ -152,8 +152,8 @@ pub struct MessageFlags {
 }
 
 /// `HV_MESSAGE_HEADER` (TLFS `hv_message.md`; 2013 WDK ff540129).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_MESSAGE_HEADER", size = 16, align = 8)]
+#[layout(tlfs = "HV_MESSAGE_HEADER", size = 16, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct MessageHeader {
     /// What the message is.
@@ -175,8 +175,8 @@ pub struct MessageHeader {
 }
 
 /// `HV_MESSAGE` (TLFS `hv_message.md`): a 16-byte header and a 240-byte payload.
-#[derive(Clone, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_MESSAGE", size = 256, align = 8)]
+#[layout(tlfs = "HV_MESSAGE", size = 256, align = 8)]
+#[derive(Clone, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct Message {
     /// The header.

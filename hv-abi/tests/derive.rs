@@ -140,3 +140,33 @@ fn layout_table_matches_the_declaration() {
     assert_eq!((w.base, w.limit, w.bits.high(), w.pad), (1, 2, 0x5C, 0));
     assert_eq!(w.as_bytes()[12..14], [0x1A, 0x5C]);
 }
+
+#[test]
+fn checked_builders_refuse_a_value_wider_than_its_field() {
+    use hv_abi::layout::FieldOverflow;
+    let v = Example::from_bits(0x00E0);
+    assert_eq!(v.try_with_kind(Kind(0xF)).map(Example::into_bits), Ok(0x00EF));
+    assert_eq!(
+        v.try_with_kind(Kind(0x10)),
+        Err(FieldOverflow {
+            field: "kind",
+            value: 0x10,
+            bits: 4
+        })
+    );
+    assert_eq!(v.try_with_high(0xFF).map(u16::from), Ok(0xFFE0));
+    // The real case: a rep count of 0x1000 does not fit the 12-bit RepCount.
+    let input = hv_abi::HypercallInput::new();
+    let err = input.try_with_rep_count(0x1000).unwrap_err();
+    assert_eq!(err.to_string(), "0x1000 does not fit the 12-bit field `rep_count`");
+    assert_eq!(input.try_with_rep_count(0xFFF).unwrap().rep_count(), 0xFFF);
+}
+
+#[test]
+fn bitfields_convert_to_and_from_their_integer() {
+    let v: Example = 0x5C1A_u16.into();
+    assert_eq!(v.kind(), Kind(0xA));
+    assert_eq!(u16::from(v), 0x5C1A);
+    let rax: u64 = hv_abi::HypercallOutput::from_status(hv_abi::HvStatus::NO_DATA).into();
+    assert_eq!(rax, 0x1B);
+}

@@ -2,7 +2,7 @@
 //! `hvhdk.h`; OpenVMM `hvdef`). Every message starts with the 40-byte [`InterceptMessageHeader`].
 
 use hv_abi::synic::{MessagePayload, MessageType};
-use hv_abi::{Layout, VpIndex, bitfield, open_enum};
+use hv_abi::{VpIndex, bitfield, layout, open_enum};
 use num_enum::{IntoPrimitive, TryFromPrimitive, TryFromPrimitiveError};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
@@ -52,8 +52,8 @@ pub struct InstructionLengthCr8 {
 }
 
 /// `HV_X64_INTERCEPT_MESSAGE_HEADER` (2013 WDK ff541192; HDK; mshv `hvhdk.h`): 40 bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_X64_INTERCEPT_MESSAGE_HEADER", size = 40, align = 8)]
+#[layout(tlfs = "HV_X64_INTERCEPT_MESSAGE_HEADER", size = 40, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct InterceptMessageHeader {
     /// The VP that caused the intercept.
@@ -104,8 +104,8 @@ pub struct IoPortAccessInfo {
 }
 
 /// `HV_X64_IO_PORT_INTERCEPT_MESSAGE` (2013 WDK ff541223; mshv `hvhdk.h`): 128 bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_X64_IO_PORT_INTERCEPT_MESSAGE", size = 128, align = 8)]
+#[layout(tlfs = "HV_X64_IO_PORT_INTERCEPT_MESSAGE", size = 128, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct IoPortInterceptMessage {
     /// The common header.
@@ -147,8 +147,8 @@ pub struct IoPortInterceptMessage {
 }
 
 /// `HV_X64_MSR_INTERCEPT_MESSAGE` (2013 WDK ff541268; mshv `hvhdk.h`): 64 bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_X64_MSR_INTERCEPT_MESSAGE", size = 64, align = 8)]
+#[layout(tlfs = "HV_X64_MSR_INTERCEPT_MESSAGE", size = 64, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct MsrInterceptMessage {
     /// The common header.
@@ -169,8 +169,8 @@ pub struct MsrInterceptMessage {
 }
 
 /// `HV_X64_CPUID_INTERCEPT_MESSAGE` (2013 WDK ff540360; mshv `hvhdk.h`): 104 bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_X64_CPUID_INTERCEPT_MESSAGE", size = 104, align = 8)]
+#[layout(tlfs = "HV_X64_CPUID_INTERCEPT_MESSAGE", size = 104, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct CpuidInterceptMessage {
     /// The common header.
@@ -218,8 +218,8 @@ pub struct ExceptionInfo {
 
 /// `HV_X64_EXCEPTION_INTERCEPT_MESSAGE` (2013 WDK ff540368; mshv `hvhdk.h`): 240 bytes, the whole
 /// payload area.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_X64_EXCEPTION_INTERCEPT_MESSAGE", size = 240, align = 8)]
+#[layout(tlfs = "HV_X64_EXCEPTION_INTERCEPT_MESSAGE", size = 240, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct ExceptionInterceptMessage {
     /// The common header.
@@ -352,8 +352,8 @@ pub struct MemoryAccessInfo {
 /// (here `tpr_priority` and `reserved`), and continues with DS and SS at 80 and 96 and RAX..R15 at
 /// 112..232, 240 bytes in all. A 2013-era message therefore reads correctly through this type; its
 /// trailing registers are in the rest of the 240-byte payload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_X64_MEMORY_INTERCEPT_MESSAGE", size = 80, align = 8)]
+#[layout(tlfs = "HV_X64_MEMORY_INTERCEPT_MESSAGE", size = 80, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct MemoryInterceptMessage {
     /// The common header.

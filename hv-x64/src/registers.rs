@@ -1,6 +1,6 @@
 //! `HV_X64_SEGMENT_REGISTER` and `HV_X64_VP_EXECUTION_STATE`.
 
-use hv_abi::{Layout, bitfield};
+use hv_abi::{bitfield, layout};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// The `Attributes` of `HV_X64_SEGMENT_REGISTER` (TLFS `hv_x64_segment_register.md`): the descriptor's
@@ -36,8 +36,8 @@ pub struct SegmentAttributes {
 }
 
 /// `HV_X64_SEGMENT_REGISTER` (TLFS `hv_x64_segment_register.md`; 2013 WDK ff541326): 16 bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable, Layout)]
-#[hv(tlfs = "HV_X64_SEGMENT_REGISTER", size = 16, align = 8)]
+#[layout(tlfs = "HV_X64_SEGMENT_REGISTER", size = 16, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct SegmentRegister {
     /// Segment base address.
