@@ -103,7 +103,7 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemImpl) -> Result<TokenStream> 
         c.attrs = kept;
         c.attrs.push(syn::parse_quote!(#[doc = ""]));
         c.attrs.push(syn::parse_quote!(#[doc = #value_doc]));
-        if tlfs != ident.to_string() {
+        if ident != tlfs {
             c.attrs.push(syn::parse_quote!(#[doc(alias = #tlfs)]));
         }
         if alias {
