@@ -3,7 +3,7 @@
 
 use hv_abi::synic::{MessagePayload, MessageType};
 use hv_abi::{VpIndex, bitfield, layout, open_enum};
-use num_enum::{IntoPrimitive, TryFromPrimitive, TryFromPrimitiveError};
+use num_enum::{IntoPrimitive, TryFromPrimitive};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 use crate::{SegmentRegister, VpExecutionState};
@@ -11,6 +11,7 @@ use crate::{SegmentRegister, VpExecutionState};
 /// `HV_INTERCEPT_ACCESS_TYPE` (HDK, mshv, OpenVMM): what the intercepted access did. A closed set;
 /// the header keeps the raw byte, and [`InterceptMessageHeader::access_type`] reports unknown values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, TryFromPrimitive, IntoPrimitive)]
+#[num_enum(error_type(name = UnknownAccessType, constructor = UnknownAccessType))]
 #[repr(u8)]
 pub enum InterceptAccessType {
     /// `HV_INTERCEPT_ACCESS_READ`.
@@ -80,9 +81,25 @@ pub struct InterceptMessageHeader {
     pub rflags: u64,
 }
 
+/// An `InterceptAccessType` byte that is not read (0), write (1) or execute (2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownAccessType(pub u8);
+
+impl core::fmt::Display for UnknownAccessType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "{} is not an HV_INTERCEPT_ACCESS_TYPE (read 0, write 1, execute 2)",
+            self.0
+        )
+    }
+}
+
+impl core::error::Error for UnknownAccessType {}
+
 impl InterceptMessageHeader {
-    /// The access type, or an error naming the unknown value.
-    pub fn access_type(&self) -> Result<InterceptAccessType, TryFromPrimitiveError<InterceptAccessType>> {
+    /// The access type, or the unknown value.
+    pub fn access_type(&self) -> Result<InterceptAccessType, UnknownAccessType> {
         InterceptAccessType::try_from(self.intercept_access_type)
     }
 }
@@ -451,8 +468,11 @@ mod tests {
         assert_eq!(h.access_type(), Ok(InterceptAccessType::Execute));
         h.intercept_access_type = 3;
         let err = h.access_type().unwrap_err();
-        assert_eq!(err.number, 3);
-        assert!(format!("{err}").contains('3'));
+        assert_eq!(err, UnknownAccessType(3));
+        assert_eq!(
+            format!("{err}"),
+            "3 is not an HV_INTERCEPT_ACCESS_TYPE (read 0, write 1, execute 2)"
+        );
         assert_eq!(InterceptAccessTypeMask::all().bits(), 0x7);
         assert_eq!(InterceptAccessTypeMask::from_bits_retain(0x9).unknown_bits(), 0x8);
     }

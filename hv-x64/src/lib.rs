@@ -1,5 +1,7 @@
-//! x64 Hyper-V ABI types: segment registers, VP execution state, intercept access types, and the
-//! intercept messages a hypervisor sends to a partition's SynIC (payloads of [`hv_abi::synic::Message`]).
+//! The x64 Hyper-V ABI, one import away: the guest protocol ([`cpuid`] leaves and synthetic [`msr`]s), the
+//! hypercall registers, segment registers, VP execution state, intercept access types, and the intercept
+//! messages a hypervisor sends to a partition's SynIC (payloads of [`synic::Message`]); with the
+//! arch-neutral types of `hv-abi` and the zerocopy traits re-exported.
 //!
 //! Layouts follow the 2013 WDK reference, HDK, the mshv headers and OpenVMM (see each type); every size
 //! and offset is checked at compile time and listed in [`registry()`].
@@ -12,20 +14,29 @@
 #[cfg(feature = "arbitrary")]
 extern crate std;
 
+pub mod cpuid;
 mod hypercall;
 mod intercept;
+pub mod msr;
 mod registers;
 
 pub use hypercall::HypercallRegisters;
+
+// One import for the whole x64 ABI: the arch-neutral types and modules of hv-abi (HV_STATUS included), and
+// the zerocopy traits that read and write them.
+pub use hv_abi::{
+    Bitfield, CallCode, CallDescriptor, CallKind, HvError, HvResult, HvStatus, HypercallInput, HypercallOutput, Layout,
+    PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex, debug, flags, layout, registry, synic,
+};
 pub use intercept::{
     CacheType, CpuidInterceptMessage, ExceptionInfo, ExceptionInterceptMessage, InstructionLengthCr8,
     InterceptAccessType, InterceptAccessTypeMask, InterceptMessageHeader, IoPortAccessInfo, IoPortInterceptMessage,
-    MemoryAccessInfo, MemoryInterceptMessage, MsrInterceptMessage,
+    MemoryAccessInfo, MemoryInterceptMessage, MsrInterceptMessage, UnknownAccessType,
 };
 pub use registers::{SegmentAttributes, SegmentRegister, VpExecutionState};
+pub use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use hv_abi::registry::{CodeTable, Registry, Section};
-use hv_abi::{Bitfield, Layout};
 
 /// The x64 tables: every wire struct, bitfield, code space and flag type of this crate.
 pub static SECTION: Section = Section {
@@ -37,6 +48,14 @@ pub static SECTION: Section = Section {
         CpuidInterceptMessage::TYPE_LAYOUT,
         ExceptionInterceptMessage::TYPE_LAYOUT,
         MemoryInterceptMessage::TYPE_LAYOUT,
+        cpuid::VendorAndMaxFunction::TYPE_LAYOUT,
+        cpuid::HypervisorInterface::TYPE_LAYOUT,
+        cpuid::HypervisorVersion::TYPE_LAYOUT,
+        cpuid::HypervisorFeatures::TYPE_LAYOUT,
+        cpuid::EnlightenmentInformation::TYPE_LAYOUT,
+        cpuid::ImplementationLimits::TYPE_LAYOUT,
+        cpuid::HardwareFeatures::TYPE_LAYOUT,
+        cpuid::NestedFeatures::TYPE_LAYOUT,
     ],
     bitfields: &[
         SegmentAttributes::BITFIELD,
@@ -45,6 +64,28 @@ pub static SECTION: Section = Section {
         IoPortAccessInfo::BITFIELD,
         ExceptionInfo::BITFIELD,
         MemoryAccessInfo::BITFIELD,
+        cpuid::VersionNumbers::BITFIELD,
+        cpuid::ServiceInfo::BITFIELD,
+        cpuid::PowerFeatures::BITFIELD,
+        cpuid::PhysicalAddressBits::BITFIELD,
+        cpuid::HardwareFeatureFlags::BITFIELD,
+        cpuid::DeviceDomainInfo::BITFIELD,
+        cpuid::NestedFeatureFlags::BITFIELD,
+        msr::GuestOsIdMicrosoft::BITFIELD,
+        msr::GuestOsIdOpenSource::BITFIELD,
+        msr::HypercallMsr::BITFIELD,
+        msr::PageMsr::BITFIELD,
+        msr::SynicControl::BITFIELD,
+        msr::SynicSint::BITFIELD,
+        msr::StimerConfig::BITFIELD,
+        msr::CrashControl::BITFIELD,
+        msr::ReenlightenmentControl::BITFIELD,
+        msr::TscEmulationControl::BITFIELD,
+        msr::TscEmulationStatus::BITFIELD,
+        msr::TscInvariantControl::BITFIELD,
+        msr::SyndbgControl::BITFIELD,
+        msr::SyndbgStatus::BITFIELD,
+        msr::SyndbgOptions::BITFIELD,
     ],
     codes: &[
         CodeTable {
@@ -57,8 +98,16 @@ pub static SECTION: Section = Section {
             ],
         },
         hv_abi::code_table!("cache_type", "HV_CACHE_TYPE", CacheType),
+        hv_abi::code_table!("cpuid_leaf", "HV_CPUID_FUNCTION", cpuid::CpuidLeaf),
+        hv_abi::code_table!("synthetic_msr", "HV_X64_SYNTHETIC_MSR", msr::SyntheticMsr),
+        hv_abi::code_table!("open_source_os_type", "HvGuestOsOpenSourceType", msr::OpenSourceOsType),
     ],
-    flags: &[InterceptAccessTypeMask::FLAG_TABLE],
+    flags: &[
+        InterceptAccessTypeMask::FLAG_TABLE,
+        cpuid::FeatureFlags::FLAG_TABLE,
+        cpuid::Recommendations::FLAG_TABLE,
+        cpuid::NestedFeatures2::FLAG_TABLE,
+    ],
 };
 
 /// Every table of the ABI: the arch-neutral ones of `hv-abi` and the x64 ones of this crate.

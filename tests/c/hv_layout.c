@@ -272,6 +272,319 @@ typedef struct {
     UINT8 InstructionBytes[16];
 } HV_X64_MEMORY_INTERCEPT_MESSAGE;
 
+/*
+ * CPUID leaves 0x40000000-0x4000000A. Struct names from the Windows symbol files as Geoff Chappell
+ * documents them (HV_X64_HYPERVISOR_FEATURES, HV_IMPLEMENTATION_LIMITS, HV_X64_HYPERVISOR_HARDWARE_FEATURES),
+ * the 2013 WDK (HV_HYPERVISOR_VERSION_INFO), Linux hvgdk_mini.h (HV_X64_ENLIGHTENMENT_INFORMATION, the
+ * HYPERV_CPUID_NESTED_FEATURES bits); bits from OpenVMM hvdef and Linux. Register-sized members are unions
+ * so that each register's bits can be printed.
+ */
+typedef struct {
+    UINT32 MaxFunction;
+    UINT8 VendorName[12];
+} HV_VENDOR_AND_MAX_FUNCTION;
+
+typedef struct {
+    UINT32 Interface;
+    UINT32 Reserved[3];
+} HV_HYPERVISOR_INTERFACE_INFO;
+
+typedef union {
+    UINT32 AsUINT32;
+    struct {
+        UINT32 MinorVersion : 16;
+        UINT32 MajorVersion : 16;
+    };
+} HV_VERSION_NUMBERS;
+
+typedef union {
+    UINT32 AsUINT32;
+    struct {
+        UINT32 ServiceNumber : 24;
+        UINT32 ServiceBranch : 8;
+    };
+} HV_SERVICE_INFO;
+
+typedef struct {
+    UINT32 BuildNumber;
+    HV_VERSION_NUMBERS Version;
+    UINT32 ServicePack;
+    HV_SERVICE_INFO Service;
+} HV_HYPERVISOR_VERSION_INFO;
+
+typedef union {
+    UINT32 AsUINT32;
+    struct {
+        UINT32 MaxSupportedCState : 4;
+        UINT32 HpetNeededForC3PowerState : 1;
+        UINT32 InvariantMperfAvailable : 1;
+        UINT32 SupervisorShadowStackAvailable : 1;
+        UINT32 ArchPmuAvailable : 1;
+        UINT32 ExceptionTrapInterceptAvailable : 1;
+        UINT32 HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE : 1;
+        UINT32 HV_VP_GHCB_ROOT_MAPPING_AVAILABLE : 1;
+        UINT32 Reserved : 21;
+    };
+} HV_X64_HYPERVISOR_FEATURES_ECX;
+
+typedef struct {
+    UINT64 PartitionPrivileges;
+    HV_X64_HYPERVISOR_FEATURES_ECX Ecx;
+    UINT32 Edx;
+} HV_X64_HYPERVISOR_FEATURES;
+
+typedef union {
+    UINT32 AsUINT32;
+    struct {
+        UINT32 ImplementedPhysicalAddressBits : 7;
+        UINT32 Reserved : 25;
+    };
+} HV_X64_ENLIGHTENMENT_INFORMATION_ECX;
+
+typedef struct {
+    UINT32 Eax;
+    UINT32 LongSpinWaitCount;
+    HV_X64_ENLIGHTENMENT_INFORMATION_ECX Ecx;
+    UINT32 Reserved;
+} HV_X64_ENLIGHTENMENT_INFORMATION;
+
+typedef struct {
+    UINT32 MaxVirtualProcessorCount;
+    UINT32 MaxLogicalProcessorCount;
+    UINT32 MaxInterruptMappingCount;
+    UINT32 Reserved;
+} HV_IMPLEMENTATION_LIMITS;
+
+typedef union {
+    UINT32 AsUINT32;
+    struct {
+        UINT32 ApicOverlayAssistInUse : 1;
+        UINT32 MsrBitmapsInUse : 1;
+        UINT32 ArchitecturalPerformanceCountersInUse : 1;
+        UINT32 SecondLevelAddressTranslationInUse : 1;
+        UINT32 DmaRemappingInUse : 1;
+        UINT32 InterruptRemappingInUse : 1;
+        UINT32 MemoryPatrolScrubberPresent : 1;
+        UINT32 DmaProtectionInUse : 1;
+        UINT32 HpetRequested : 1;
+        UINT32 SyntheticTimersVolatile : 1;
+        UINT32 HypervisorLevel : 4;
+        UINT32 PhysicalDestinationModeRequired : 1;
+        UINT32 UseVmfuncForAliasMapSwitch : 1;
+        UINT32 HvRegisterForMemoryZeroingSupported : 1;
+        UINT32 UnrestrictedGuestSupported : 1;
+        UINT32 RdtAFeaturesSupported : 1;
+        UINT32 RdtMFeaturesSupported : 1;
+        UINT32 ChildPerfmonPmuSupported : 1;
+        UINT32 ChildPerfmonLbrSupported : 1;
+        UINT32 ChildPerfmonIptSupported : 1;
+        UINT32 ApicEmulationSupported : 1;
+        UINT32 ChildX2ApicRecommended : 1;
+        UINT32 HardwareWatchdogReserved : 1;
+        UINT32 DeviceAccessTrackingSupported : 1;
+        UINT32 HardwareGpaAccessTrackingSupported : 1;
+        UINT32 Reserved : 4;
+    };
+} HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX;
+
+typedef union {
+    UINT32 AsUINT32;
+    struct {
+        UINT32 DeviceDomainInputWidth : 8;
+        UINT32 Reserved : 24;
+    };
+} HV_X64_HYPERVISOR_HARDWARE_FEATURES_EBX;
+
+typedef struct {
+    HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX Eax;
+    HV_X64_HYPERVISOR_HARDWARE_FEATURES_EBX Ebx;
+    UINT32 Reserved[2];
+} HV_X64_HYPERVISOR_HARDWARE_FEATURES;
+
+typedef union {
+    UINT32 AsUINT32;
+    struct {
+        UINT32 HV_X64_ENLIGHTENED_VMCS_VERSION : 8;
+        UINT32 EnlightenedVmcsVersionHigh : 8;
+        UINT32 Reserved0 : 1;
+        UINT32 HV_X64_NESTED_DIRECT_FLUSH : 1;
+        UINT32 HV_X64_NESTED_GUEST_MAPPING_FLUSH : 1;
+        UINT32 HV_X64_NESTED_MSR_BITMAP : 1;
+        UINT32 Reserved1 : 2;
+        UINT32 HV_X64_NESTED_ENLIGHTENED_TLB : 1;
+        UINT32 Reserved2 : 9;
+    };
+} HYPERV_CPUID_NESTED_FEATURES_EAX;
+
+typedef struct {
+    HYPERV_CPUID_NESTED_FEATURES_EAX Eax;
+    UINT32 Ebx;
+    UINT32 Reserved[2];
+} HYPERV_CPUID_NESTED_FEATURES;
+
+/*
+ * Synthetic MSR contents. Unions named and laid out as published: the 2013 WDK
+ * (HV_X64_MSR_GUEST_OS_ID_CONTENTS), the TLFS tables (the open-source guest OS id, the hypercall MSR with
+ * its Locked bit), Linux hvgdk_mini.h (hv_synic_*, hv_stimer_config, hv_reference_tsc_msr,
+ * hv_reenlightenment_control, hv_tsc_emulation_*; HV_CRASH_CTL_* and HV_EXPOSE_INVARIANT_TSC as bits),
+ * QEMU hyperv-proto.h (the synthetic debugger's HV_SYNDBG_* bits).
+ */
+typedef union {
+    UINT64 AsUINT64;
+    struct {
+        UINT64 BuildNumber : 16;
+        UINT64 ServiceVersion : 8;
+        UINT64 MinorVersion : 8;
+        UINT64 MajorVersion : 8;
+        UINT64 OsId : 8;
+        UINT64 VendorId : 16;
+    };
+} HV_X64_MSR_GUEST_OS_ID_CONTENTS;
+
+typedef union {
+    UINT64 AsUINT64;
+    struct {
+        UINT64 BuildNumber : 16;
+        UINT64 Version : 32;
+        UINT64 OsId : 8;
+        UINT64 OsType : 7;
+        UINT64 OpenSource : 1;
+    };
+} HV_X64_MSR_GUEST_OS_ID;
+
+typedef union {
+    UINT64 AsUINT64;
+    struct {
+        UINT64 Enable : 1;
+        UINT64 Locked : 1;
+        UINT64 RsvdP : 10;
+        UINT64 HypercallGpfn : 52;
+    };
+} HV_X64_MSR_HYPERCALL_CONTENTS;
+
+typedef union {
+    UINT64 as_uint64;
+    struct {
+        UINT64 enable : 1;
+        UINT64 reserved : 11;
+        UINT64 pfn : 52;
+    };
+} hv_reference_tsc_msr;
+
+typedef union {
+    UINT64 as_uint64;
+    struct {
+        UINT64 enable : 1;
+        UINT64 reserved : 63;
+    };
+} hv_synic_scontrol;
+
+typedef union {
+    UINT64 as_uint64;
+    struct {
+        UINT64 vector : 8;
+        UINT64 reserved1 : 8;
+        UINT64 masked : 1;
+        UINT64 auto_eoi : 1;
+        UINT64 polling : 1;
+        UINT64 as_intercept : 1;
+        UINT64 proxy : 1;
+        UINT64 reserved2 : 43;
+    };
+} hv_synic_sint;
+
+typedef union {
+    UINT64 as_uint64;
+    struct {
+        UINT64 enable : 1;
+        UINT64 periodic : 1;
+        UINT64 lazy : 1;
+        UINT64 auto_enable : 1;
+        UINT64 apic_vector : 8;
+        UINT64 direct_mode : 1;
+        UINT64 reserved_z0 : 3;
+        UINT64 sintx : 4;
+        UINT64 reserved_z1 : 44;
+    };
+} hv_stimer_config;
+
+typedef union {
+    UINT64 AsUINT64;
+    struct {
+        UINT64 Reserved : 62;
+        UINT64 HV_CRASH_CTL_CRASH_NOTIFY_MSG : 1;
+        UINT64 HV_CRASH_CTL_CRASH_NOTIFY : 1;
+    };
+} HV_CRASH_CTL_REG_CONTENTS;
+
+typedef union {
+    UINT64 as_uint64;
+    struct {
+        UINT64 vector : 8;
+        UINT64 reserved1 : 8;
+        UINT64 enabled : 1;
+        UINT64 reserved2 : 15;
+        UINT64 target_vp : 32;
+    };
+} hv_reenlightenment_control;
+
+typedef union {
+    UINT64 as_uint64;
+    struct {
+        UINT64 enabled : 1;
+        UINT64 reserved : 63;
+    };
+} hv_tsc_emulation_control;
+
+typedef union {
+    UINT64 as_uint64;
+    struct {
+        UINT64 inprogress : 1;
+        UINT64 reserved : 63;
+    };
+} hv_tsc_emulation_status;
+
+typedef union {
+    UINT64 AsUINT64;
+    struct {
+        UINT64 HV_EXPOSE_INVARIANT_TSC : 1;
+        UINT64 Reserved : 63;
+    };
+} HV_X64_MSR_TSC_INVARIANT_CONTROL;
+
+typedef union {
+    UINT64 AsUINT64;
+    struct {
+        UINT64 HV_SYNDBG_CONTROL_SEND : 1;
+        UINT64 HV_SYNDBG_CONTROL_RECV : 1;
+        UINT64 Reserved0 : 14;
+        UINT64 HV_SYNDBG_CONTROL_SEND_SIZE : 16;
+        UINT64 Reserved1 : 32;
+    };
+} HV_X64_MSR_SYNDBG_CONTROL;
+
+typedef union {
+    UINT64 AsUINT64;
+    struct {
+        UINT64 HV_SYNDBG_STATUS_SEND_SUCCESS : 1;
+        UINT64 Reserved0 : 1;
+        UINT64 HV_SYNDBG_STATUS_RECV_SUCCESS : 1;
+        UINT64 HV_SYNDBG_STATUS_RESET : 1;
+        UINT64 Reserved1 : 12;
+        UINT64 HV_SYNDBG_STATUS_SET_SIZE : 16;
+        UINT64 Reserved2 : 32;
+    };
+} HV_X64_MSR_SYNDBG_STATUS;
+
+typedef union {
+    UINT64 AsUINT64;
+    struct {
+        UINT64 Reserved0 : 2;
+        UINT64 HV_X64_SYNDBG_OPTION_USE_HCALLS : 1;
+        UINT64 Reserved1 : 61;
+    };
+} HV_X64_MSR_SYNDBG_OPTIONS;
+
 #define TYPE(T) printf("type %s %zu %zu\n", #T, sizeof(T), alignof(T))
 #define FIELD(T, F) printf("field %s %s %zu %zu\n", #T, #F, offsetof(T, F), sizeof(((T *)0)->F))
 /* Sets one member to all ones and prints which bits of the whole value that set. */
@@ -447,5 +760,129 @@ int main(void) {
     BITS("HV_X64_MEMORY_ACCESS_INFO", HV_X64_MEMORY_ACCESS_INFO, AsUINT8, GvaGpaValid);
     BITS("HV_X64_MEMORY_ACCESS_INFO", HV_X64_MEMORY_ACCESS_INFO, AsUINT8, HypercallOutputPending);
     BITS("HV_X64_MEMORY_ACCESS_INFO", HV_X64_MEMORY_ACCESS_INFO, AsUINT8, TlbLockedNoOverlay);
+    TYPE(HV_VENDOR_AND_MAX_FUNCTION);
+    FIELD(HV_VENDOR_AND_MAX_FUNCTION, MaxFunction);
+    FIELD(HV_VENDOR_AND_MAX_FUNCTION, VendorName);
+    TYPE(HV_HYPERVISOR_INTERFACE_INFO);
+    FIELD(HV_HYPERVISOR_INTERFACE_INFO, Interface);
+    FIELD(HV_HYPERVISOR_INTERFACE_INFO, Reserved);
+    TYPE(HV_HYPERVISOR_VERSION_INFO);
+    FIELD(HV_HYPERVISOR_VERSION_INFO, BuildNumber);
+    FIELD(HV_HYPERVISOR_VERSION_INFO, Version);
+    FIELD(HV_HYPERVISOR_VERSION_INFO, ServicePack);
+    FIELD(HV_HYPERVISOR_VERSION_INFO, Service);
+    TYPE(HV_X64_HYPERVISOR_FEATURES);
+    FIELD(HV_X64_HYPERVISOR_FEATURES, PartitionPrivileges);
+    FIELD(HV_X64_HYPERVISOR_FEATURES, Ecx);
+    FIELD(HV_X64_HYPERVISOR_FEATURES, Edx);
+    TYPE(HV_X64_ENLIGHTENMENT_INFORMATION);
+    FIELD(HV_X64_ENLIGHTENMENT_INFORMATION, Eax);
+    FIELD(HV_X64_ENLIGHTENMENT_INFORMATION, LongSpinWaitCount);
+    FIELD(HV_X64_ENLIGHTENMENT_INFORMATION, Ecx);
+    FIELD(HV_X64_ENLIGHTENMENT_INFORMATION, Reserved);
+    TYPE(HV_IMPLEMENTATION_LIMITS);
+    FIELD(HV_IMPLEMENTATION_LIMITS, MaxVirtualProcessorCount);
+    FIELD(HV_IMPLEMENTATION_LIMITS, MaxLogicalProcessorCount);
+    FIELD(HV_IMPLEMENTATION_LIMITS, MaxInterruptMappingCount);
+    FIELD(HV_IMPLEMENTATION_LIMITS, Reserved);
+    TYPE(HV_X64_HYPERVISOR_HARDWARE_FEATURES);
+    FIELD(HV_X64_HYPERVISOR_HARDWARE_FEATURES, Eax);
+    FIELD(HV_X64_HYPERVISOR_HARDWARE_FEATURES, Ebx);
+    FIELD(HV_X64_HYPERVISOR_HARDWARE_FEATURES, Reserved);
+    TYPE(HYPERV_CPUID_NESTED_FEATURES);
+    FIELD(HYPERV_CPUID_NESTED_FEATURES, Eax);
+    FIELD(HYPERV_CPUID_NESTED_FEATURES, Ebx);
+    FIELD(HYPERV_CPUID_NESTED_FEATURES, Reserved);
+    BITS("HV_HYPERVISOR_VERSION_INFO.Version", HV_VERSION_NUMBERS, AsUINT32, MinorVersion);
+    BITS("HV_HYPERVISOR_VERSION_INFO.Version", HV_VERSION_NUMBERS, AsUINT32, MajorVersion);
+    BITS("HV_HYPERVISOR_VERSION_INFO.Service", HV_SERVICE_INFO, AsUINT32, ServiceNumber);
+    BITS("HV_HYPERVISOR_VERSION_INFO.Service", HV_SERVICE_INFO, AsUINT32, ServiceBranch);
+    BITS("HV_X64_HYPERVISOR_FEATURES.Ecx", HV_X64_HYPERVISOR_FEATURES_ECX, AsUINT32, MaxSupportedCState);
+    BITS("HV_X64_HYPERVISOR_FEATURES.Ecx", HV_X64_HYPERVISOR_FEATURES_ECX, AsUINT32, HpetNeededForC3PowerState);
+    BITS("HV_X64_HYPERVISOR_FEATURES.Ecx", HV_X64_HYPERVISOR_FEATURES_ECX, AsUINT32, InvariantMperfAvailable);
+    BITS("HV_X64_HYPERVISOR_FEATURES.Ecx", HV_X64_HYPERVISOR_FEATURES_ECX, AsUINT32, SupervisorShadowStackAvailable);
+    BITS("HV_X64_HYPERVISOR_FEATURES.Ecx", HV_X64_HYPERVISOR_FEATURES_ECX, AsUINT32, ArchPmuAvailable);
+    BITS("HV_X64_HYPERVISOR_FEATURES.Ecx", HV_X64_HYPERVISOR_FEATURES_ECX, AsUINT32, ExceptionTrapInterceptAvailable);
+    BITS("HV_X64_HYPERVISOR_FEATURES.Ecx", HV_X64_HYPERVISOR_FEATURES_ECX, AsUINT32, HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE);
+    BITS("HV_X64_HYPERVISOR_FEATURES.Ecx", HV_X64_HYPERVISOR_FEATURES_ECX, AsUINT32, HV_VP_GHCB_ROOT_MAPPING_AVAILABLE);
+    BITS("HV_X64_ENLIGHTENMENT_INFORMATION.Ecx", HV_X64_ENLIGHTENMENT_INFORMATION_ECX, AsUINT32, ImplementedPhysicalAddressBits);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, ApicOverlayAssistInUse);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, MsrBitmapsInUse);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, ArchitecturalPerformanceCountersInUse);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, SecondLevelAddressTranslationInUse);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, DmaRemappingInUse);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, InterruptRemappingInUse);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, MemoryPatrolScrubberPresent);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, DmaProtectionInUse);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, HpetRequested);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, SyntheticTimersVolatile);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, HypervisorLevel);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, PhysicalDestinationModeRequired);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, UseVmfuncForAliasMapSwitch);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, HvRegisterForMemoryZeroingSupported);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, UnrestrictedGuestSupported);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, RdtAFeaturesSupported);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, RdtMFeaturesSupported);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, ChildPerfmonPmuSupported);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, ChildPerfmonLbrSupported);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, ChildPerfmonIptSupported);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, ApicEmulationSupported);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, ChildX2ApicRecommended);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, HardwareWatchdogReserved);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, DeviceAccessTrackingSupported);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Eax", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EAX, AsUINT32, HardwareGpaAccessTrackingSupported);
+    BITS("HV_X64_HYPERVISOR_HARDWARE_FEATURES.Ebx", HV_X64_HYPERVISOR_HARDWARE_FEATURES_EBX, AsUINT32, DeviceDomainInputWidth);
+    BITS("HYPERV_CPUID_NESTED_FEATURES.EAX", HYPERV_CPUID_NESTED_FEATURES_EAX, AsUINT32, HV_X64_ENLIGHTENED_VMCS_VERSION);
+    BITS("HYPERV_CPUID_NESTED_FEATURES.EAX", HYPERV_CPUID_NESTED_FEATURES_EAX, AsUINT32, EnlightenedVmcsVersionHigh);
+    BITS("HYPERV_CPUID_NESTED_FEATURES.EAX", HYPERV_CPUID_NESTED_FEATURES_EAX, AsUINT32, HV_X64_NESTED_DIRECT_FLUSH);
+    BITS("HYPERV_CPUID_NESTED_FEATURES.EAX", HYPERV_CPUID_NESTED_FEATURES_EAX, AsUINT32, HV_X64_NESTED_GUEST_MAPPING_FLUSH);
+    BITS("HYPERV_CPUID_NESTED_FEATURES.EAX", HYPERV_CPUID_NESTED_FEATURES_EAX, AsUINT32, HV_X64_NESTED_MSR_BITMAP);
+    BITS("HYPERV_CPUID_NESTED_FEATURES.EAX", HYPERV_CPUID_NESTED_FEATURES_EAX, AsUINT32, HV_X64_NESTED_ENLIGHTENED_TLB);
+    BITS("HV_X64_MSR_GUEST_OS_ID_CONTENTS", HV_X64_MSR_GUEST_OS_ID_CONTENTS, AsUINT64, BuildNumber);
+    BITS("HV_X64_MSR_GUEST_OS_ID_CONTENTS", HV_X64_MSR_GUEST_OS_ID_CONTENTS, AsUINT64, ServiceVersion);
+    BITS("HV_X64_MSR_GUEST_OS_ID_CONTENTS", HV_X64_MSR_GUEST_OS_ID_CONTENTS, AsUINT64, MinorVersion);
+    BITS("HV_X64_MSR_GUEST_OS_ID_CONTENTS", HV_X64_MSR_GUEST_OS_ID_CONTENTS, AsUINT64, MajorVersion);
+    BITS("HV_X64_MSR_GUEST_OS_ID_CONTENTS", HV_X64_MSR_GUEST_OS_ID_CONTENTS, AsUINT64, OsId);
+    BITS("HV_X64_MSR_GUEST_OS_ID_CONTENTS", HV_X64_MSR_GUEST_OS_ID_CONTENTS, AsUINT64, VendorId);
+    BITS("HV_X64_MSR_GUEST_OS_ID", HV_X64_MSR_GUEST_OS_ID, AsUINT64, BuildNumber);
+    BITS("HV_X64_MSR_GUEST_OS_ID", HV_X64_MSR_GUEST_OS_ID, AsUINT64, Version);
+    BITS("HV_X64_MSR_GUEST_OS_ID", HV_X64_MSR_GUEST_OS_ID, AsUINT64, OsId);
+    BITS("HV_X64_MSR_GUEST_OS_ID", HV_X64_MSR_GUEST_OS_ID, AsUINT64, OsType);
+    BITS("HV_X64_MSR_GUEST_OS_ID", HV_X64_MSR_GUEST_OS_ID, AsUINT64, OpenSource);
+    BITS("HV_X64_MSR_HYPERCALL_CONTENTS", HV_X64_MSR_HYPERCALL_CONTENTS, AsUINT64, Enable);
+    BITS("HV_X64_MSR_HYPERCALL_CONTENTS", HV_X64_MSR_HYPERCALL_CONTENTS, AsUINT64, Locked);
+    BITS("HV_X64_MSR_HYPERCALL_CONTENTS", HV_X64_MSR_HYPERCALL_CONTENTS, AsUINT64, HypercallGpfn);
+    BITS("hv_reference_tsc_msr", hv_reference_tsc_msr, as_uint64, enable);
+    BITS("hv_reference_tsc_msr", hv_reference_tsc_msr, as_uint64, pfn);
+    BITS("hv_synic_scontrol", hv_synic_scontrol, as_uint64, enable);
+    BITS("hv_synic_sint", hv_synic_sint, as_uint64, vector);
+    BITS("hv_synic_sint", hv_synic_sint, as_uint64, masked);
+    BITS("hv_synic_sint", hv_synic_sint, as_uint64, auto_eoi);
+    BITS("hv_synic_sint", hv_synic_sint, as_uint64, polling);
+    BITS("hv_synic_sint", hv_synic_sint, as_uint64, as_intercept);
+    BITS("hv_synic_sint", hv_synic_sint, as_uint64, proxy);
+    BITS("hv_stimer_config", hv_stimer_config, as_uint64, enable);
+    BITS("hv_stimer_config", hv_stimer_config, as_uint64, periodic);
+    BITS("hv_stimer_config", hv_stimer_config, as_uint64, lazy);
+    BITS("hv_stimer_config", hv_stimer_config, as_uint64, auto_enable);
+    BITS("hv_stimer_config", hv_stimer_config, as_uint64, apic_vector);
+    BITS("hv_stimer_config", hv_stimer_config, as_uint64, direct_mode);
+    BITS("hv_stimer_config", hv_stimer_config, as_uint64, sintx);
+    BITS("HV_CRASH_CTL_REG_CONTENTS", HV_CRASH_CTL_REG_CONTENTS, AsUINT64, HV_CRASH_CTL_CRASH_NOTIFY_MSG);
+    BITS("HV_CRASH_CTL_REG_CONTENTS", HV_CRASH_CTL_REG_CONTENTS, AsUINT64, HV_CRASH_CTL_CRASH_NOTIFY);
+    BITS("hv_reenlightenment_control", hv_reenlightenment_control, as_uint64, vector);
+    BITS("hv_reenlightenment_control", hv_reenlightenment_control, as_uint64, enabled);
+    BITS("hv_reenlightenment_control", hv_reenlightenment_control, as_uint64, target_vp);
+    BITS("hv_tsc_emulation_control", hv_tsc_emulation_control, as_uint64, enabled);
+    BITS("hv_tsc_emulation_status", hv_tsc_emulation_status, as_uint64, inprogress);
+    BITS("HV_X64_MSR_TSC_INVARIANT_CONTROL", HV_X64_MSR_TSC_INVARIANT_CONTROL, AsUINT64, HV_EXPOSE_INVARIANT_TSC);
+    BITS("HV_X64_MSR_SYNDBG_CONTROL", HV_X64_MSR_SYNDBG_CONTROL, AsUINT64, HV_SYNDBG_CONTROL_SEND);
+    BITS("HV_X64_MSR_SYNDBG_CONTROL", HV_X64_MSR_SYNDBG_CONTROL, AsUINT64, HV_SYNDBG_CONTROL_RECV);
+    BITS("HV_X64_MSR_SYNDBG_CONTROL", HV_X64_MSR_SYNDBG_CONTROL, AsUINT64, HV_SYNDBG_CONTROL_SEND_SIZE);
+    BITS("HV_X64_MSR_SYNDBG_STATUS", HV_X64_MSR_SYNDBG_STATUS, AsUINT64, HV_SYNDBG_STATUS_SEND_SUCCESS);
+    BITS("HV_X64_MSR_SYNDBG_STATUS", HV_X64_MSR_SYNDBG_STATUS, AsUINT64, HV_SYNDBG_STATUS_RECV_SUCCESS);
+    BITS("HV_X64_MSR_SYNDBG_STATUS", HV_X64_MSR_SYNDBG_STATUS, AsUINT64, HV_SYNDBG_STATUS_RESET);
+    BITS("HV_X64_MSR_SYNDBG_STATUS", HV_X64_MSR_SYNDBG_STATUS, AsUINT64, HV_SYNDBG_STATUS_SET_SIZE);
+    BITS("HV_X64_MSR_SYNDBG_OPTIONS", HV_X64_MSR_SYNDBG_OPTIONS, AsUINT64, HV_X64_SYNDBG_OPTION_USE_HCALLS);
     return 0;
 }
