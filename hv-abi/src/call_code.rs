@@ -258,6 +258,81 @@ impl CallCode {
     /// Posts a message directly to a target VP's SynIC.
     #[tlfs = "HvCallPostMessageDirect"]
     pub const POST_MESSAGE_DIRECT: Self = Self(0x00C1);
+    /// Adds a logical processor to the root (Linux `hvgdk_mini.h`).
+    #[tlfs = "HVCALL_ADD_LOGICAL_PROCESSOR"]
+    pub const ADD_LOGICAL_PROCESSOR: Self = Self(0x0076);
+    /// Reads a system property (Linux).
+    #[tlfs = "HVCALL_GET_SYSTEM_PROPERTY"]
+    pub const GET_SYSTEM_PROPERTY: Self = Self(0x007B);
+    /// Maps a device interrupt (Linux).
+    #[tlfs = "HVCALL_MAP_DEVICE_INTERRUPT"]
+    pub const MAP_DEVICE_INTERRUPT: Self = Self(0x007C);
+    /// Unmaps a device interrupt (Linux).
+    #[tlfs = "HVCALL_UNMAP_DEVICE_INTERRUPT"]
+    pub const UNMAP_DEVICE_INTERRUPT: Self = Self(0x007D);
+    /// Tells the hypervisor a port's ring is empty (Linux).
+    #[tlfs = "HVCALL_NOTIFY_PORT_RING_EMPTY"]
+    pub const NOTIFY_PORT_RING_EMPTY: Self = Self(0x008B);
+    /// Registers the result of an intercept (Linux).
+    #[tlfs = "HVCALL_REGISTER_INTERCEPT_RESULT"]
+    pub const REGISTER_INTERCEPT_RESULT: Self = Self(0x0091);
+    /// Translates a GVA with extended output (OpenVMM).
+    #[tlfs = "HvCallTranslateVirtualAddressEx"]
+    pub const TRANSLATE_VIRTUAL_ADDRESS_EX: Self = Self(0x00AC);
+    /// Asks whether an I/O access would be intercepted (OpenVMM).
+    #[tlfs = "HvCallCheckForIoIntercept"]
+    pub const CHECK_FOR_IO_INTERCEPT: Self = Self(0x00AD);
+    /// Runs a VP from the root scheduler (Linux).
+    #[tlfs = "HVCALL_DISPATCH_VP"]
+    pub const DISPATCH_VP: Self = Self(0x00C2);
+    /// Reads the accessed/dirty state of GPA pages (Linux, rep).
+    #[tlfs = "HVCALL_GET_GPA_PAGES_ACCESS_STATES"]
+    pub const GET_GPA_PAGES_ACCESS_STATES: Self = Self(0x00C9);
+    /// Checks VTL access to sparse GPA pages (OpenVMM, rep).
+    #[tlfs = "HvCallCheckSparseGpaPageVtlAccess"]
+    pub const CHECK_SPARSE_GPA_PAGE_VTL_ACCESS: Self = Self(0x00D4);
+    /// Gives the host access to sparse SPA pages (Linux, rep).
+    #[tlfs = "HVCALL_ACQUIRE_SPARSE_SPA_PAGE_HOST_ACCESS"]
+    pub const ACQUIRE_SPARSE_SPA_PAGE_HOST_ACCESS: Self = Self(0x00D7);
+    /// Takes the host's access to sparse SPA pages back (Linux, rep).
+    #[tlfs = "HVCALL_RELEASE_SPARSE_SPA_PAGE_HOST_ACCESS"]
+    pub const RELEASE_SPARSE_SPA_PAGE_HOST_ACCESS: Self = Self(0x00D8);
+    /// Accepts GPA pages into an isolated partition (OpenVMM, rep).
+    #[tlfs = "HvCallAcceptGpaPages"]
+    pub const ACCEPT_GPA_PAGES: Self = Self(0x00D9);
+    /// Changes the host visibility of sparse GPA pages (OpenVMM, Linux; rep).
+    #[tlfs = "HvCallModifySparseGpaPageHostVisibility"]
+    pub const MODIFY_SPARSE_GPA_PAGE_HOST_VISIBILITY: Self = Self(0x00DB);
+    /// Maps a VP state page (Linux).
+    #[tlfs = "HVCALL_MAP_VP_STATE_PAGE"]
+    pub const MAP_VP_STATE_PAGE: Self = Self(0x00E1);
+    /// Unmaps a VP state page (Linux).
+    #[tlfs = "HVCALL_UNMAP_VP_STATE_PAGE"]
+    pub const UNMAP_VP_STATE_PAGE: Self = Self(0x00E2);
+    /// Reads VP state (Linux).
+    #[tlfs = "HVCALL_GET_VP_STATE"]
+    pub const GET_VP_STATE: Self = Self(0x00E3);
+    /// Writes VP state (Linux).
+    #[tlfs = "HVCALL_SET_VP_STATE"]
+    pub const SET_VP_STATE: Self = Self(0x00E4);
+    /// Reads the CPUID values a VP sees (Linux).
+    #[tlfs = "HVCALL_GET_VP_CPUID_VALUES"]
+    pub const GET_VP_CPUID_VALUES: Self = Self(0x00F4);
+    /// Reads MMIO through the hypervisor (OpenVMM; Linux `HVCALL_MMIO_READ`).
+    #[tlfs = "HvCallMemoryMappedIoRead"]
+    pub const MEMORY_MAPPED_IO_READ: Self = Self(0x0106);
+    /// Writes MMIO through the hypervisor (OpenVMM; Linux `HVCALL_MMIO_WRITE`).
+    #[tlfs = "HvCallMemoryMappedIoWrite"]
+    pub const MEMORY_MAPPED_IO_WRITE: Self = Self(0x0107);
+    /// Pins GPA page ranges (OpenVMM, rep).
+    #[tlfs = "HvCallPinGpaPageRanges"]
+    pub const PIN_GPA_PAGE_RANGES: Self = Self(0x0112);
+    /// Unpins GPA page ranges (OpenVMM, rep).
+    #[tlfs = "HvCallUnpinGpaPageRanges"]
+    pub const UNPIN_GPA_PAGE_RANGES: Self = Self(0x0113);
+    /// Reads the host visibility of sparse GPA pages (OpenVMM, rep).
+    #[tlfs = "HvCallQuerySparseGpaPageHostVisibility"]
+    pub const QUERY_SPARSE_GPA_PAGE_HOST_VISIBILITY: Self = Self(0x011C);
     /// Queries the extended hypercall capabilities.
     #[tlfs = "HvExtCallQueryCapabilities"]
     pub const EXT_QUERY_CAPABILITIES: Self = Self(0x8001);
@@ -348,6 +423,10 @@ mod tests {
         );
         assert_eq!(CallCode::from_bits(0x0099).name(), Some("HvCallStartVirtualProcessor"));
         assert_eq!(CallCode::from_bits(0x0005).name(), None);
+        // Current headers: Linux hvgdk_mini.h and OpenVMM hvdef.
+        assert_eq!(CallCode::from_bits(0x00F4).name(), Some("HVCALL_GET_VP_CPUID_VALUES"));
+        assert_eq!(CallCode::from_bits(0x011C).name(), Some("HvCallQuerySparseGpaPageHostVisibility"));
+        assert_eq!(CallCode::NAMED.len(), 101);
     }
 
     #[test]
