@@ -425,7 +425,10 @@ mod tests {
         assert_eq!(CallCode::from_bits(0x0005).name(), None);
         // Current headers: Linux hvgdk_mini.h and OpenVMM hvdef.
         assert_eq!(CallCode::from_bits(0x00F4).name(), Some("HVCALL_GET_VP_CPUID_VALUES"));
-        assert_eq!(CallCode::from_bits(0x011C).name(), Some("HvCallQuerySparseGpaPageHostVisibility"));
+        assert_eq!(
+            CallCode::from_bits(0x011C).name(),
+            Some("HvCallQuerySparseGpaPageHostVisibility")
+        );
         assert_eq!(CallCode::NAMED.len(), 101);
     }
 

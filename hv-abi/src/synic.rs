@@ -235,6 +235,40 @@ impl Message {
     /// Size of the payload area in bytes.
     pub const PAYLOAD_SIZE: usize = 240;
 
+    /// A message of `message_type` from `sender` carrying `payload`: `payload_size` is the payload type's
+    /// size, the rest of the area is zero, no flag is set. [`PayloadError::WrongType`] when `message_type`
+    /// is not one the payload type belongs to; a payload type larger than 240 bytes does not compile.
+    pub fn new<T: MessagePayload + IntoBytes>(
+        message_type: MessageType,
+        sender: u64,
+        payload: &T,
+    ) -> Result<Self, PayloadError> {
+        const {
+            assert!(
+                size_of::<T>() <= Message::PAYLOAD_SIZE,
+                "a payload type must fit 240 bytes"
+            )
+        };
+        if !T::MESSAGE_TYPES.contains(&message_type) {
+            return Err(PayloadError::WrongType {
+                payload: T::TYPE_LAYOUT.name,
+                found: message_type,
+            });
+        }
+        let mut message = Self {
+            header: MessageHeader {
+                message_type,
+                payload_size: size_of::<T>() as u8,
+                message_flags: MessageFlags::new(),
+                reserved: 0,
+                sender,
+            },
+            payload: [0; Self::PAYLOAD_SIZE],
+        };
+        message.payload[..size_of::<T>()].copy_from_slice(payload.as_bytes());
+        Ok(message)
+    }
+
     /// The payload as `T`, borrowed in place, after checking the message type and `payload_size`.
     pub fn payload<T: MessagePayload>(&self) -> Result<&T, PayloadError> {
         let name = T::TYPE_LAYOUT.name;
@@ -279,6 +313,37 @@ impl fmt::Debug for Message {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A small payload type for the tests, as the x64 crate declares its messages.
+    #[layout(tlfs = "TEST_PAYLOAD", size = 8, align = 4)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
+    #[repr(C)]
+    struct TestPayload {
+        #[hv(offset = 0)]
+        a: u32,
+        #[hv(offset = 4)]
+        b: u32,
+    }
+
+    impl MessagePayload for TestPayload {
+        const MESSAGE_TYPES: &'static [MessageType] = &[MessageType::X64_APIC_EOI];
+    }
+
+    #[test]
+    fn new_builds_a_message_its_payload_reads_back_from() {
+        let p = TestPayload { a: 7, b: 0x51 };
+        let m = Message::new(MessageType::X64_APIC_EOI, 3, &p).unwrap();
+        assert_eq!((m.header.payload_size, m.header.sender), (8, 3));
+        assert_eq!(m.payload::<TestPayload>(), Ok(&p));
+        assert!(m.payload[8..].iter().all(|&b| b == 0));
+        assert_eq!(
+            Message::new(MessageType::X64_HALT, 0, &p).unwrap_err(),
+            PayloadError::WrongType {
+                payload: "TestPayload",
+                found: MessageType::X64_HALT
+            }
+        );
+    }
 
     #[test]
     fn message_types() {

@@ -18,6 +18,8 @@ pub mod cpuid;
 mod hypercall;
 mod intercept;
 pub mod msr;
+mod notifications;
+pub mod parse;
 mod registers;
 
 pub use hypercall::HypercallRegisters;
@@ -32,6 +34,10 @@ pub use intercept::{
     CacheType, CpuidInterceptMessage, ExceptionInfo, ExceptionInterceptMessage, InstructionLengthCr8,
     InterceptAccessType, InterceptAccessTypeMask, InterceptMessageHeader, IoPortAccessInfo, IoPortInterceptMessage,
     MemoryAccessInfo, MemoryInterceptMessage, MsrInterceptMessage, UnknownAccessType,
+};
+pub use notifications::{
+    ApicEoiMessage, InterruptionDeliverableMessage, InvalidVpRegisterMessage, OpaqueInterceptMessage,
+    SintDeliverableMessage, SipiInterceptMessage, TimerMessage, UnsupportedFeatureMessage,
 };
 pub use registers::{SegmentAttributes, SegmentRegister, VpExecutionState};
 pub use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
@@ -48,6 +54,14 @@ pub static SECTION: Section = Section {
         CpuidInterceptMessage::TYPE_LAYOUT,
         ExceptionInterceptMessage::TYPE_LAYOUT,
         MemoryInterceptMessage::TYPE_LAYOUT,
+        TimerMessage::TYPE_LAYOUT,
+        ApicEoiMessage::TYPE_LAYOUT,
+        UnsupportedFeatureMessage::TYPE_LAYOUT,
+        InvalidVpRegisterMessage::TYPE_LAYOUT,
+        OpaqueInterceptMessage::TYPE_LAYOUT,
+        InterruptionDeliverableMessage::TYPE_LAYOUT,
+        SintDeliverableMessage::TYPE_LAYOUT,
+        SipiInterceptMessage::TYPE_LAYOUT,
         cpuid::VendorAndMaxFunction::TYPE_LAYOUT,
         cpuid::HypervisorInterface::TYPE_LAYOUT,
         cpuid::HypervisorVersion::TYPE_LAYOUT,
