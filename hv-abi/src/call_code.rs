@@ -315,9 +315,21 @@ impl CallCode {
     /// Writes VP state (Linux).
     #[tlfs = "HVCALL_SET_VP_STATE"]
     pub const SET_VP_STATE: Self = Self(0x00E4);
+    /// Imports pages into an isolated partition (mshv `hvhdk.h`).
+    #[tlfs = "HVCALL_IMPORT_ISOLATED_PAGES"]
+    pub const IMPORT_ISOLATED_PAGES: Self = Self(0x00EF);
+    /// Completes an isolated import (mshv).
+    #[tlfs = "HVCALL_COMPLETE_ISOLATED_IMPORT"]
+    pub const COMPLETE_ISOLATED_IMPORT: Self = Self(0x00F1);
+    /// Passes an SNP guest request to the PSP (mshv).
+    #[tlfs = "HVCALL_ISSUE_SNP_PSP_GUEST_REQUEST"]
+    pub const ISSUE_SNP_PSP_GUEST_REQUEST: Self = Self(0x00F2);
     /// Reads the CPUID values a VP sees (Linux).
     #[tlfs = "HVCALL_GET_VP_CPUID_VALUES"]
     pub const GET_VP_CPUID_VALUES: Self = Self(0x00F4);
+    /// Reads a partition property with extended output (mshv).
+    #[tlfs = "HVCALL_GET_PARTITION_PROPERTY_EX"]
+    pub const GET_PARTITION_PROPERTY_EX: Self = Self(0x0101);
     /// Reads MMIO through the hypervisor (OpenVMM; Linux `HVCALL_MMIO_READ`).
     #[tlfs = "HvCallMemoryMappedIoRead"]
     pub const MEMORY_MAPPED_IO_READ: Self = Self(0x0106);
@@ -429,7 +441,7 @@ mod tests {
             CallCode::from_bits(0x011C).name(),
             Some("HvCallQuerySparseGpaPageHostVisibility")
         );
-        assert_eq!(CallCode::NAMED.len(), 101);
+        assert_eq!(CallCode::NAMED.len(), 105);
     }
 
     #[test]
