@@ -215,6 +215,45 @@ pub struct ResetDebugSessionInput {
     pub padding: u32,
 }
 
+/// `HV_DEBUG_NET_DATA` (newer Windows `hvgdk_mini.h`): the network endpoints of a kdnet debug session.
+#[layout(tlfs = "HV_DEBUG_NET_DATA", size = 24, align = 4)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct DebugNetData {
+    /// The debugger host's IPv4 address.
+    #[hv(offset = 0, tlfs = "HostIp")]
+    pub host_ip: u32,
+    /// The target's IPv4 address.
+    #[hv(offset = 4, tlfs = "TargetIp")]
+    pub target_ip: u32,
+    /// The host's port.
+    #[hv(offset = 8, tlfs = "HostPort")]
+    pub host_port: u16,
+    /// The target's port.
+    #[hv(offset = 10, tlfs = "TargetPort")]
+    pub target_port: u16,
+    /// The host's MAC address.
+    #[hv(offset = 12, tlfs = "HostMac")]
+    pub host_mac: [u8; 6],
+    /// The target's MAC address.
+    #[hv(offset = 18, tlfs = "TargetMac")]
+    pub target_mac: [u8; 6],
+}
+
+/// `HV_OUTPUT_RESET_DEBUG_SESSION` as newer Windows headers define it: 24 bytes of [`DebugNetData`],
+/// returned when the reset asks for the debug configuration (`HV_DEBUG_RETRIEVE_DEBUG_CONFIG`, 0x4).
+///
+/// The 2013 reference, which the reference dispatcher follows, gives HvResetDebugSession no output and
+/// no such flag (an unknown bit of [`DebugPurgeOptions`]); QEMU writes this output on every reset.
+#[layout(tlfs = "HV_OUTPUT_RESET_DEBUG_SESSION", size = 24, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
+#[repr(C, align(8))]
+pub struct ResetDebugSessionOutput {
+    /// The session's network endpoints.
+    #[hv(offset = 0, tlfs = "NetData")]
+    pub net_data: DebugNetData,
+}
+
 /// `HV_MUX_PACKET_LEADER` (HDK `hvgdk.h`): the first four bytes of every mux packet, 0x11223344.
 pub const HV_MUX_PACKET_LEADER: u32 = 0x1122_3344;
 

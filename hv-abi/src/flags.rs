@@ -54,7 +54,12 @@ macro_rules! flags {
 
         ::bitflags::bitflags! {
             impl $Name: $T {
-                $( $(#[$($fattr)*])* const $Flag = $value; )*
+                $(
+                    $(#[$($fattr)*])*
+                    #[doc = ""]
+                    #[doc = concat!("`", $prefix, stringify!($Flag), "` = `", stringify!($value), "`.")]
+                    const $Flag = $value;
+                )*
             }
         }
 

@@ -74,6 +74,38 @@ impl HypercallOutput {
     }
 }
 
+impl HypercallOutput {
+    /// The result of a rep call: the repetitions completed on success, and on failure the error *with*
+    /// the repetitions completed before it, which a caller needs to resume or undo the call (TLFS "Rep
+    /// Hypercall Restarting").
+    pub const fn rep_result(self) -> Result<u16, RepError> {
+        match HvError::new(self.status()) {
+            None => Ok(self.reps_completed()),
+            Some(error) => Err(RepError {
+                error,
+                reps_completed: self.reps_completed(),
+            }),
+        }
+    }
+}
+
+/// A rep call that failed after completing `reps_completed` repetitions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RepError {
+    /// Why the call stopped.
+    pub error: HvError,
+    /// Repetitions done before it stopped.
+    pub reps_completed: u16,
+}
+
+impl core::fmt::Display for RepError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} after {} repetitions", self.error.status(), self.reps_completed)
+    }
+}
+
+impl core::error::Error for RepError {}
+
 impl From<HvStatus> for HypercallOutput {
     fn from(status: HvStatus) -> Self {
         Self::from_status(status)
@@ -83,6 +115,8 @@ impl From<HvStatus> for HypercallOutput {
 #[cfg(test)]
 mod tests {
     extern crate std;
+    use std::format;
+
     use super::*;
     use proptest::prelude::*;
 
@@ -112,6 +146,19 @@ mod tests {
         assert_eq!(HypercallOutput::RESERVED_MASK, 0xFFFF_F000_FFFF_0000);
         let out = HypercallOutput::from_status(HvStatus::NO_DATA).with_reps_completed(5);
         assert_eq!(out.into_bits(), 0x0000_0005_0000_001B);
+    }
+
+    #[test]
+    fn a_failed_rep_call_keeps_its_progress() {
+        let done = HypercallOutput::from_status(HvStatus::SUCCESS).with_reps_completed(12);
+        assert_eq!(done.rep_result(), Ok(12));
+        let failed = HypercallOutput::from_status(HvStatus::INSUFFICIENT_MEMORY).with_reps_completed(5);
+        let err = failed.rep_result().unwrap_err();
+        assert_eq!(
+            (err.error.status(), err.reps_completed),
+            (HvStatus::INSUFFICIENT_MEMORY, 5)
+        );
+        assert_eq!(format!("{err}"), "HV_STATUS_INSUFFICIENT_MEMORY after 5 repetitions");
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub mod synic;
 pub use call_code::{CallCode, CallDescriptor, CallKind};
 pub use hv_abi_derive::{Layout, bitfield, layout, open_enum};
 pub use hv_status::{HvError, HvResult, HvStatus};
-pub use hypercall::{HypercallInput, HypercallOutput};
+pub use hypercall::{HypercallInput, HypercallOutput, RepError};
 pub use layout::{Bitfield, Layout};
 pub use partition::{PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
 
@@ -72,6 +72,8 @@ pub static SECTION: registry::Section = registry::Section {
         debug::RetrieveDebugDataInput::TYPE_LAYOUT,
         debug::RetrieveDebugDataOutput::TYPE_LAYOUT,
         debug::ResetDebugSessionInput::TYPE_LAYOUT,
+        debug::DebugNetData::TYPE_LAYOUT,
+        debug::ResetDebugSessionOutput::TYPE_LAYOUT,
         debug::MuxPacketHeader::TYPE_LAYOUT,
         synic::MessageHeader::TYPE_LAYOUT,
         synic::Message::TYPE_LAYOUT,

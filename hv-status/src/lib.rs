@@ -8,6 +8,25 @@
 //! Sources: TLFS "Hypercall Status Codes" and `datatypes/hv_status.md`; the 2013 WDK hypervisor
 //! reference (MSDN ff541429); Linux `hvgdk_mini.h`; OpenVMM `hvdef`. Codes 0x1001 and up are
 //! hypervisor-internal and never returned to a guest; they are deliberately not named here.
+//!
+//! ```
+//! use hv_status::{HvError, HvStatus};
+//!
+//! // Bits 15:0 of RAX after HvRetrieveDebugData.
+//! let status = HvStatus::from_bits(0x001B);
+//! assert_eq!(status, HvStatus::NO_DATA);
+//! assert_eq!(status.to_string(), "HV_STATUS_NO_DATA");
+//! assert!(status.description().unwrap().starts_with("No data is available"));
+//!
+//! // As a Result, for `?`.
+//! let err: HvError = status.result().unwrap_err();
+//! assert_eq!(err.status(), HvStatus::NO_DATA);
+//! assert!(HvStatus::SUCCESS.result().is_ok());
+//!
+//! // Names from traces, aliases included; unknown values round-trip.
+//! assert_eq!(HvStatus::from_name("HV_STATUS_FIRMWARE_EXCEPTION"), Some(HvStatus::SMX_ENABLED));
+//! assert_eq!(format!("{:?}", HvStatus::from_bits(0x1234)), "HvStatus(0x1234)");
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

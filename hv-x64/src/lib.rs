@@ -3,6 +3,30 @@
 //! messages a hypervisor sends to a partition's SynIC (payloads of [`synic::Message`]); with the
 //! arch-neutral types of `hv-abi` and the zerocopy traits re-exported.
 //!
+//! ```
+//! use hv_x64::parse::{self, X64Payload};
+//! use hv_x64::synic::Message;
+//! use hv_x64::{FromZeros, InterceptAccessType, IoPortInterceptMessage, VpIndex};
+//!
+//! // A 256-byte SynIC message as a VMM receives it: an I/O port intercept of an `out dx, al`.
+//! let mut io = IoPortInterceptMessage::new_zeroed();
+//! io.header.vp_index = VpIndex(1);
+//! io.header.intercept_access_type = InterceptAccessType::Write.into();
+//! io.header.rip = 0x1_0000;
+//! io.port_number = 0xE9;
+//! io.rax = u64::from(b'!');
+//! let message = Message::new(hv_x64::synic::MessageType::X64_IO_PORT_INTERCEPT, 0, &io).unwrap();
+//! let raw: &[u8] = hv_x64::IntoBytes::as_bytes(&message);
+//!
+//! // Raw bytes to a typed intercept to its fields.
+//! let mut scratch = Message::new_zeroed();
+//! let X64Payload::IoPort(intercept) = parse::parse(raw, &mut scratch).unwrap().payload else {
+//!     unreachable!("the message type says I/O port")
+//! };
+//! assert_eq!(intercept.header.access_type(), Ok(InterceptAccessType::Write));
+//! assert_eq!((intercept.port_number, intercept.rax as u8), (0xE9, b'!'));
+//! ```
+//!
 //! Layouts follow the 2013 WDK reference, HDK, the mshv headers and OpenVMM (see each type); every size
 //! and offset is checked at compile time and listed in [`registry()`].
 #![no_std]
@@ -28,7 +52,7 @@ pub use hypercall::HypercallRegisters;
 // the zerocopy traits that read and write them.
 pub use hv_abi::{
     Bitfield, CallCode, CallDescriptor, CallKind, HvError, HvResult, HvStatus, HypercallInput, HypercallOutput, Layout,
-    PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex, debug, flags, layout, registry, synic,
+    PartitionId, PartitionPrivileges, PartitionPropertyCode, RepError, VpIndex, debug, flags, layout, registry, synic,
 };
 pub use intercept::{
     CacheType, CpuidInterceptMessage, ExceptionInfo, ExceptionInterceptMessage, InstructionLengthCr8,

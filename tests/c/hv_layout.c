@@ -84,6 +84,20 @@ typedef struct HV_CALL_ATTRIBUTES {
     UINT32 Padding;
 } HV_INPUT_RESET_DEBUG_SESSION;
 
+/* Newer Windows hvgdk_mini.h: the reset's 24-byte output (not in the 2013 reference). */
+typedef struct {
+    UINT32 HostIp;
+    UINT32 TargetIp;
+    UINT16 HostPort;
+    UINT16 TargetPort;
+    UINT8 HostMac[6];
+    UINT8 TargetMac[6];
+} HV_DEBUG_NET_DATA;
+
+typedef struct HV_CALL_ATTRIBUTES {
+    HV_DEBUG_NET_DATA NetData;
+} HV_OUTPUT_RESET_DEBUG_SESSION;
+
 #pragma pack(push, 1)
 typedef struct {
     UINT32 Leader;
@@ -962,5 +976,14 @@ int main(void) {
     FIELD(HV_X64_SIPI_INTERCEPT_MESSAGE, Header);
     FIELD(HV_X64_SIPI_INTERCEPT_MESSAGE, TargetVpIndex);
     FIELD(HV_X64_SIPI_INTERCEPT_MESSAGE, InterruptVector);
+    TYPE(HV_DEBUG_NET_DATA);
+    FIELD(HV_DEBUG_NET_DATA, HostIp);
+    FIELD(HV_DEBUG_NET_DATA, TargetIp);
+    FIELD(HV_DEBUG_NET_DATA, HostPort);
+    FIELD(HV_DEBUG_NET_DATA, TargetPort);
+    FIELD(HV_DEBUG_NET_DATA, HostMac);
+    FIELD(HV_DEBUG_NET_DATA, TargetMac);
+    TYPE(HV_OUTPUT_RESET_DEBUG_SESSION);
+    FIELD(HV_OUTPUT_RESET_DEBUG_SESSION, NetData);
     return 0;
 }
