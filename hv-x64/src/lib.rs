@@ -44,6 +44,7 @@ mod intercept;
 pub mod msr;
 mod notifications;
 pub mod parse;
+mod register;
 mod registers;
 
 pub use hypercall::HypercallRegisters;
@@ -63,6 +64,7 @@ pub use notifications::{
     ApicEoiMessage, InterruptionDeliverableMessage, InvalidVpRegisterMessage, OpaqueInterceptMessage,
     SintDeliverableMessage, SipiInterceptMessage, TimerMessage, UnsupportedFeatureMessage,
 };
+pub use register::{InterceptType, RegisterName, RegisterValue};
 pub use registers::{SegmentAttributes, SegmentRegister, VpExecutionState};
 pub use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
 
@@ -137,6 +139,8 @@ pub static SECTION: Section = Section {
         },
         hv_abi::code_table!("cache_type", "HV_CACHE_TYPE", CacheType),
         hv_abi::code_table!("cpuid_leaf", "HV_CPUID_FUNCTION", cpuid::CpuidLeaf),
+        hv_abi::code_table!("register_name", "HV_REGISTER_NAME", RegisterName),
+        hv_abi::code_table!("intercept_type", "HV_INTERCEPT_TYPE", InterceptType),
         hv_abi::code_table!("synthetic_msr", "HV_X64_SYNTHETIC_MSR", msr::SyntheticMsr),
         hv_abi::code_table!("open_source_os_type", "HvGuestOsOpenSourceType", msr::OpenSourceOsType),
     ],

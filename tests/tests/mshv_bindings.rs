@@ -16,6 +16,7 @@ use hv_x64::{
     MsrInterceptMessage, OpaqueInterceptMessage, SegmentRegister, SintDeliverableMessage, SipiInterceptMessage,
     UnsupportedFeatureMessage,
 };
+use hv_x64::{InterceptType, RegisterName, RegisterValue};
 use mshv_bindings as m;
 use proptest::prelude::*;
 use zerocopy::FromBytes;
@@ -525,4 +526,113 @@ fn call_codes_and_message_types_agree_by_value_and_name() {
         "the one documented disagreement"
     );
     assert!(mismatches.is_empty(), "names that disagree:\n{}", mismatches.join("\n"));
+}
+
+#[test]
+fn register_names_intercept_types_and_register_values_agree() {
+    let registers: &[(&str, u32)] = &[
+        (
+            "HV_REGISTER_EXPLICIT_SUSPEND",
+            m::hv_register_name_HV_REGISTER_EXPLICIT_SUSPEND,
+        ),
+        (
+            "HV_REGISTER_CPU_MANAGEMENT_VERSION",
+            m::hv_register_name_HV_REGISTER_CPU_MANAGEMENT_VERSION,
+        ),
+        ("HV_REGISTER_NESTED_SINT9", m::hv_register_name_HV_REGISTER_NESTED_SINT9),
+        (
+            "HV_REGISTER_VSM_VP_SECURE_CONFIG_VTL11",
+            m::hv_register_name_HV_REGISTER_VSM_VP_SECURE_CONFIG_VTL11,
+        ),
+        ("HV_X64_REGISTER_RAX", m::hv_register_name_HV_X64_REGISTER_RAX),
+        ("HV_X64_REGISTER_RIP", m::hv_register_name_HV_X64_REGISTER_RIP),
+        ("HV_X64_REGISTER_RFLAGS", m::hv_register_name_HV_X64_REGISTER_RFLAGS),
+        ("HV_X64_REGISTER_CR0", m::hv_register_name_HV_X64_REGISTER_CR0),
+        ("HV_X64_REGISTER_XMM12", m::hv_register_name_HV_X64_REGISTER_XMM12),
+        ("HV_X64_REGISTER_CS", m::hv_register_name_HV_X64_REGISTER_CS),
+        ("HV_X64_REGISTER_EFER", m::hv_register_name_HV_X64_REGISTER_EFER),
+        ("HV_X64_REGISTER_TSC", m::hv_register_name_HV_X64_REGISTER_TSC),
+        (
+            "HV_X64_REGISTER_MSR_MTRR_PHYS_MASK9",
+            m::hv_register_name_HV_X64_REGISTER_MSR_MTRR_PHYS_MASK9,
+        ),
+        (
+            "HV_X64_REGISTER_MSR_IA32_MISC_ENABLE",
+            m::hv_register_name_HV_X64_REGISTER_MSR_IA32_MISC_ENABLE,
+        ),
+        (
+            "HV_X64_REGISTER_RTIT_OUTPUT_MASK_PTRS",
+            m::hv_register_name_HV_X64_REGISTER_RTIT_OUTPUT_MASK_PTRS,
+        ),
+        (
+            "HV_X64_REGISTER_CR_INTERCEPT_CR4_MASK",
+            m::hv_register_name_HV_X64_REGISTER_CR_INTERCEPT_CR4_MASK,
+        ),
+        (
+            "HV_X64_REGISTER_CR_INTERCEPT_IA32_MISC_ENABLE_MASK",
+            m::hv_register_name_HV_X64_REGISTER_CR_INTERCEPT_IA32_MISC_ENABLE_MASK,
+        ),
+    ];
+    for &(name, value) in registers {
+        let ours = RegisterName::from_name(name);
+        assert_eq!(ours.map(RegisterName::into_bits), Some(value), "{name}");
+        assert_eq!(RegisterName::from_bits(value).name(), Some(name), "{value:#x}");
+    }
+    let intercepts: &[(&str, u32)] = &[
+        (
+            "HV_INTERCEPT_TYPE_X64_IO_PORT",
+            m::hv_intercept_type_HV_INTERCEPT_TYPE_X64_IO_PORT,
+        ),
+        (
+            "HV_INTERCEPT_TYPE_X64_MSR",
+            m::hv_intercept_type_HV_INTERCEPT_TYPE_X64_MSR,
+        ),
+        (
+            "HV_INTERCEPT_TYPE_X64_CPUID",
+            m::hv_intercept_type_HV_INTERCEPT_TYPE_X64_CPUID,
+        ),
+        (
+            "HV_INTERCEPT_TYPE_EXCEPTION",
+            m::hv_intercept_type_HV_INTERCEPT_TYPE_EXCEPTION,
+        ),
+        ("HV_INTERCEPT_TYPE_MMIO", m::hv_intercept_type_HV_INTERCEPT_TYPE_MMIO),
+        (
+            "HV_INTERCEPT_TYPE_HYPERCALL",
+            m::hv_intercept_type_HV_INTERCEPT_TYPE_HYPERCALL,
+        ),
+        (
+            "HV_INTERCEPT_TYPE_X64_MSR_INDEX",
+            m::hv_intercept_type_HV_INTERCEPT_TYPE_X64_MSR_INDEX,
+        ),
+    ];
+    for &(name, value) in intercepts {
+        assert_eq!(
+            InterceptType::from_name(name).map(InterceptType::into_bits),
+            Some(value),
+            "{name}"
+        );
+    }
+
+    assert_eq!(size_of::<RegisterValue>(), size_of::<m::hv_register_value>());
+    let cs = SegmentRegister {
+        base: 0x1000,
+        limit: 0xffff_ffff,
+        selector: 0x10,
+        ..Default::default()
+    };
+    let ours = RegisterValue::from_segment(cs);
+    let (low, high) = (ours.as_u64(), (ours.as_u128() >> 64) as u64);
+    let theirs = m::hv_register_value {
+        reg128: m::hv_u128 {
+            low_part: low,
+            high_part: high,
+        },
+    };
+    // SAFETY: every arm of the bindgen union is plain integers, so reading the segment arm of a value
+    // written through `reg128` reads those sixteen bytes as integers.
+    let seg = unsafe { theirs.segment };
+    let (base, limit, selector) = (seg.base, seg.limit, seg.selector);
+    assert_eq!((base, limit, selector), (0x1000, 0xffff_ffff, 0x10));
+    // SAFETY: as above, through the 64-bit arm.
+    assert_eq!(unsafe { theirs.reg64 }, 0x1000);
 }
