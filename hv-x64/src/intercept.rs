@@ -6,7 +6,7 @@ use hv_abi::{VpIndex, bitfield, layout, open_enum};
 use num_enum::{IntoPrimitive, TryFromPrimitive};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
-use crate::{SegmentRegister, VpExecutionState};
+use crate::{RegisterName, RegisterValue, SegmentRegister, VpExecutionState};
 
 /// `HV_INTERCEPT_ACCESS_TYPE` (HDK, mshv, OpenVMM): what the intercepted access did. A closed set;
 /// the header keeps the raw byte, and [`InterceptMessageHeader::access_type`] reports unknown values.
@@ -402,12 +402,144 @@ pub struct MemoryInterceptMessage {
     pub instruction_bytes: [u8; 16],
 }
 
+/// `HV_HYPERCALL_INTERCEPT_MESSAGE_FLAGS` (OpenVMM `HvHypercallInterceptMessageFlags`; mshv's anonymous
+/// bitfield).
+#[bitfield(u32, tlfs = "HV_HYPERCALL_INTERCEPT_MESSAGE_FLAGS")]
+pub struct HypercallInterceptFlags {
+    /// The calling partition is isolated (SEV-SNP, TDX); its execution-state bits are redacted.
+    #[bits(0, tlfs = "IsIsolated")]
+    pub is_isolated: bool,
+    #[bits(1..=31, tlfs = "Reserved")]
+    reserved: Reserved,
+}
+
+/// `HV_X64_HYPERCALL_INTERCEPT_MESSAGE` (`HvMessageTypeHypercallIntercept`; OpenVMM
+/// `HvX64HypercallInterceptMessage`, mshv `hv_x64_hypercall_intercept_message`): a hypercall the
+/// hypervisor hands to the partition's parent, with every register a hypercall can read.
+///
+/// OpenVMM's naturally aligned layout, 208 bytes; mshv's packed header ends after `flags` (196 bytes)
+/// and puts every field it has at the same offset. [`crate::parse`] checks `payload_size` against the
+/// 208 bytes, so a message of mshv's shorter size is refused with its size, never misread.
+#[layout(tlfs = "HV_X64_HYPERCALL_INTERCEPT_MESSAGE", size = 208, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct HypercallInterceptMessage {
+    /// The common header.
+    #[hv(offset = 0, tlfs = "Header")]
+    pub header: InterceptMessageHeader,
+    /// RAX (the result register; the input in 32-bit mode's EDX:EAX pair).
+    #[hv(offset = 40, tlfs = "Rax")]
+    pub rax: u64,
+    /// RBX.
+    #[hv(offset = 48, tlfs = "Rbx")]
+    pub rbx: u64,
+    /// RCX (the hypercall input value in 64-bit mode).
+    #[hv(offset = 56, tlfs = "Rcx")]
+    pub rcx: u64,
+    /// RDX.
+    #[hv(offset = 64, tlfs = "Rdx")]
+    pub rdx: u64,
+    /// R8.
+    #[hv(offset = 72, tlfs = "R8")]
+    pub r8: u64,
+    /// RSI.
+    #[hv(offset = 80, tlfs = "Rsi")]
+    pub rsi: u64,
+    /// RDI.
+    #[hv(offset = 88, tlfs = "Rdi")]
+    pub rdi: u64,
+    /// XMM0-XMM5, each as its low and high quadword (the fast-hypercall input registers).
+    #[hv(offset = 96, tlfs = "XmmRegisters")]
+    pub xmm_registers: [[u64; 2]; 6],
+    /// Flags.
+    #[hv(offset = 192, tlfs = "Flags")]
+    pub flags: HypercallInterceptFlags,
+    /// Reserved (OpenVMM `rsvd2`; absent from mshv's packed layout).
+    #[hv(offset = 196, tlfs = "Reserved")]
+    pub reserved: [u32; 3],
+}
+
+impl HypercallInterceptMessage {
+    /// XMM`index` as one 128-bit value, for `index` 0..6.
+    #[must_use]
+    pub fn xmm(&self, index: usize) -> Option<u128> {
+        let [low, high] = *self.xmm_registers.get(index)?;
+        Some(u128::from(high) << 64 | u128::from(low))
+    }
+}
+
+/// The flags byte of `HV_X64_REGISTER_INTERCEPT_MESSAGE` (mshv's anonymous bitfield).
+#[bitfield(u8, tlfs = "HV_X64_REGISTER_INTERCEPT_MESSAGE_FLAGS")]
+pub struct RegisterInterceptFlags {
+    /// The access moved the register to or from memory; else to or from another register.
+    #[bits(0, tlfs = "IsMemoryOp")]
+    pub is_memory_op: bool,
+    #[bits(1..=7, tlfs = "Reserved")]
+    reserved: Reserved,
+}
+
+/// `HV_X64_REGISTER_ACCESS_INFO` (mshv `hv_x64_register_access_info`, OpenVMM
+/// `HvX64RegisterAccessInfo`): a 16-byte union whose reading depends on the access type and
+/// [`RegisterInterceptFlags::is_memory_op`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct RegisterAccessInfo(pub [u64; 2]);
+
+impl RegisterAccessInfo {
+    /// `SourceValue`: the value written (a write from a register or an immediate).
+    #[must_use]
+    pub const fn source_value(&self) -> RegisterValue {
+        RegisterValue::from_u128((self.0[1] as u128) << 64 | self.0[0] as u128)
+    }
+
+    /// `DestinationRegister`: the register a read goes to.
+    #[must_use]
+    pub const fn destination_register(&self) -> RegisterName {
+        RegisterName::from_bits(self.0[0] as u32)
+    }
+
+    /// `SourceAddress` or `DestinationAddress`: the guest address of a memory operand.
+    #[must_use]
+    pub const fn address(&self) -> u64 {
+        self.0[0]
+    }
+}
+
+/// `HV_X64_REGISTER_INTERCEPT_MESSAGE` (`HvMessageTypeRegisterIntercept`; mshv
+/// `hv_x64_register_intercept_message`, OpenVMM `HvX64RegisterInterceptMessage`): an intercepted access
+/// to a register the parent asked to see (a control register, for one). 64 bytes.
+#[layout(tlfs = "HV_X64_REGISTER_INTERCEPT_MESSAGE", size = 64, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct RegisterInterceptMessage {
+    /// The common header.
+    #[hv(offset = 0, tlfs = "Header")]
+    pub header: InterceptMessageHeader,
+    /// Flags.
+    #[hv(offset = 40, tlfs = "Flags")]
+    pub flags: RegisterInterceptFlags,
+    /// Reserved.
+    #[hv(offset = 41, tlfs = "Reserved8")]
+    pub reserved8: u8,
+    /// Reserved.
+    #[hv(offset = 42, tlfs = "Reserved16")]
+    pub reserved16: u16,
+    /// The register accessed.
+    #[hv(offset = 44, tlfs = "RegisterName")]
+    pub register_name: RegisterName,
+    /// The value, destination register or memory address of the access.
+    #[hv(offset = 48, tlfs = "AccessInfo")]
+    pub access_info: RegisterAccessInfo,
+}
+
 // Every payload type fits in the 240-byte payload area of a SynIC message.
 static_assertions::const_assert!(size_of::<ExceptionInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
 static_assertions::const_assert!(size_of::<IoPortInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
 static_assertions::const_assert!(size_of::<CpuidInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
 static_assertions::const_assert!(size_of::<MemoryInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
 static_assertions::const_assert!(size_of::<MsrInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
+static_assertions::const_assert!(size_of::<HypercallInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
+static_assertions::const_assert!(size_of::<RegisterInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
 
 impl MessagePayload for InterceptMessageHeader {
     /// Every x64 intercept message starts with this header; halt and unrecoverable-exception messages
@@ -421,6 +553,8 @@ impl MessagePayload for InterceptMessageHeader {
         MessageType::GPA_INTERCEPT,
         MessageType::X64_HALT,
         MessageType::UNRECOVERABLE_EXCEPTION,
+        MessageType::HYPERCALL_INTERCEPT,
+        MessageType::REGISTER_INTERCEPT,
     ];
 }
 
@@ -442,6 +576,14 @@ impl MessagePayload for ExceptionInterceptMessage {
 
 impl MessagePayload for MemoryInterceptMessage {
     const MESSAGE_TYPES: &'static [MessageType] = &[MessageType::UNMAPPED_GPA, MessageType::GPA_INTERCEPT];
+}
+
+impl MessagePayload for HypercallInterceptMessage {
+    const MESSAGE_TYPES: &'static [MessageType] = &[MessageType::HYPERCALL_INTERCEPT];
+}
+
+impl MessagePayload for RegisterInterceptMessage {
+    const MESSAGE_TYPES: &'static [MessageType] = &[MessageType::REGISTER_INTERCEPT];
 }
 
 #[cfg(test)]

@@ -56,9 +56,10 @@ pub use hv_abi::{
     PartitionId, PartitionPrivileges, PartitionPropertyCode, RepError, VpIndex, debug, flags, layout, registry, synic,
 };
 pub use intercept::{
-    CacheType, CpuidInterceptMessage, ExceptionInfo, ExceptionInterceptMessage, InstructionLengthCr8,
-    InterceptAccessType, InterceptAccessTypeMask, InterceptMessageHeader, IoPortAccessInfo, IoPortInterceptMessage,
-    MemoryAccessInfo, MemoryInterceptMessage, MsrInterceptMessage, UnknownAccessType,
+    CacheType, CpuidInterceptMessage, ExceptionInfo, ExceptionInterceptMessage, HypercallInterceptFlags,
+    HypercallInterceptMessage, InstructionLengthCr8, InterceptAccessType, InterceptAccessTypeMask,
+    InterceptMessageHeader, IoPortAccessInfo, IoPortInterceptMessage, MemoryAccessInfo, MemoryInterceptMessage,
+    MsrInterceptMessage, RegisterAccessInfo, RegisterInterceptFlags, RegisterInterceptMessage, UnknownAccessType,
 };
 pub use notifications::{
     ApicEoiMessage, InterruptionDeliverableMessage, InvalidVpRegisterMessage, OpaqueInterceptMessage,
@@ -88,6 +89,8 @@ pub static SECTION: Section = Section {
         InterruptionDeliverableMessage::TYPE_LAYOUT,
         SintDeliverableMessage::TYPE_LAYOUT,
         SipiInterceptMessage::TYPE_LAYOUT,
+        HypercallInterceptMessage::TYPE_LAYOUT,
+        RegisterInterceptMessage::TYPE_LAYOUT,
         cpuid::VendorAndMaxFunction::TYPE_LAYOUT,
         cpuid::HypervisorInterface::TYPE_LAYOUT,
         cpuid::HypervisorVersion::TYPE_LAYOUT,
@@ -104,6 +107,8 @@ pub static SECTION: Section = Section {
         IoPortAccessInfo::BITFIELD,
         ExceptionInfo::BITFIELD,
         MemoryAccessInfo::BITFIELD,
+        HypercallInterceptFlags::BITFIELD,
+        RegisterInterceptFlags::BITFIELD,
         cpuid::VersionNumbers::BITFIELD,
         cpuid::ServiceInfo::BITFIELD,
         cpuid::PowerFeatures::BITFIELD,

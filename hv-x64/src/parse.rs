@@ -29,10 +29,10 @@ use hv_abi::synic::{Message, MessageHeader, MessagePayload, MessageType, Payload
 use zerocopy::{FromBytes, IntoBytes};
 
 use crate::{
-    ApicEoiMessage, CpuidInterceptMessage, ExceptionInterceptMessage, InterceptMessageHeader,
-    InterruptionDeliverableMessage, InvalidVpRegisterMessage, IoPortInterceptMessage, MemoryInterceptMessage,
-    MsrInterceptMessage, OpaqueInterceptMessage, SintDeliverableMessage, SipiInterceptMessage, TimerMessage,
-    UnsupportedFeatureMessage,
+    ApicEoiMessage, CpuidInterceptMessage, ExceptionInterceptMessage, HypercallInterceptMessage,
+    InterceptMessageHeader, InterruptionDeliverableMessage, InvalidVpRegisterMessage, IoPortInterceptMessage,
+    MemoryInterceptMessage, MsrInterceptMessage, OpaqueInterceptMessage, RegisterInterceptMessage,
+    SintDeliverableMessage, SipiInterceptMessage, TimerMessage, UnsupportedFeatureMessage,
 };
 
 /// Every x64 payload this crate has a type for, chosen by the message type.
@@ -69,6 +69,10 @@ pub enum X64Payload<'a> {
     Sipi(&'a SipiInterceptMessage),
     /// `HvMessageTimerExpired`.
     Timer(&'a TimerMessage),
+    /// `HvMessageTypeHypercallIntercept`.
+    Hypercall(&'a HypercallInterceptMessage),
+    /// `HvMessageTypeRegisterIntercept`.
+    Register(&'a RegisterInterceptMessage),
     /// A type this crate has no payload type for: its `payload_size` bytes.
     Other(&'a [u8]),
 }
@@ -210,6 +214,8 @@ pub fn parse<'a>(bytes: &'a [u8], scratch: &'a mut Message) -> Result<ParsedMess
         MessageType::SYNIC_SINT_DELIVERABLE => X64Payload::SintDeliverable(typed(payload)?),
         MessageType::X64_SIPI_INTERCEPT => X64Payload::Sipi(typed(payload)?),
         MessageType::TIMER_EXPIRED => X64Payload::Timer(typed(payload)?),
+        MessageType::HYPERCALL_INTERCEPT => X64Payload::Hypercall(typed(payload)?),
+        MessageType::REGISTER_INTERCEPT => X64Payload::Register(typed(payload)?),
         _ => X64Payload::Other(payload),
     };
     Ok(ParsedMessage { header, payload })
@@ -268,6 +274,23 @@ mod tests {
         check::<SintDeliverableMessage>(|p| matches!(p, X64Payload::SintDeliverable(_)));
         check::<SipiInterceptMessage>(|p| matches!(p, X64Payload::Sipi(_)));
         check::<TimerMessage>(|p| matches!(p, X64Payload::Timer(_)));
+        check::<HypercallInterceptMessage>(|p| matches!(p, X64Payload::Hypercall(_)));
+        check::<RegisterInterceptMessage>(|p| matches!(p, X64Payload::Register(_)));
+    }
+
+    #[test]
+    fn a_hypercall_intercept_of_mshvs_packed_size_is_refused_with_its_size() {
+        let mut scratch = Message::new_zeroed();
+        let m = message(MessageType::HYPERCALL_INTERCEPT, 196, 0);
+        let err = parse(&m.0[..256], &mut scratch).unwrap_err();
+        assert_eq!(
+            err,
+            ParseError::Payload(PayloadError::TooShort {
+                payload: "HypercallInterceptMessage",
+                need: 208,
+                have: 196
+            })
+        );
     }
 
     #[test]
