@@ -532,6 +532,119 @@ pub struct RegisterInterceptMessage {
     pub access_info: RegisterAccessInfo,
 }
 
+/// `HV_GPA_PAGE_RANGE` (mshv `hv_gpa_page_range`, Linux `hvgdk_mini.h`): a run of guest pages, read
+/// with small pages (the other reading, for large pages, keeps the page size in bit 12).
+#[bitfield(u64, tlfs = "HV_GPA_PAGE_RANGE")]
+pub struct GpaPageRange {
+    /// Pages after the first (0 for a single page).
+    #[bits(0..=10, tlfs = "AdditionalPages")]
+    pub additional_pages: u16,
+    /// The range is of 2 MiB pages.
+    #[bits(11, tlfs = "LargePage")]
+    pub large_page: bool,
+    /// The first page's frame number.
+    #[bits(12..=63, tlfs = "BasePfn")]
+    pub base_pfn: u64,
+}
+
+/// The attribute word of `HV_X64_GPA_ATTRIBUTE_INTERCEPT_MESSAGE` (mshv's anonymous bitfield).
+#[bitfield(u32, tlfs = "HV_X64_GPA_ATTRIBUTE_INTERCEPT_FLAGS")]
+pub struct GpaAttributeFlags {
+    /// How many of the 29 `ranges` are valid.
+    #[bits(0..=4, tlfs = "RangeCount")]
+    pub range_count: u8,
+    /// The guest asked to adjust the attributes.
+    #[bits(5, tlfs = "Adjust")]
+    pub adjust: bool,
+    /// The requested host visibility (`HV_MAP_GPA_*`: 0 none, 1 readable, 3 read-write).
+    #[bits(6..=7, tlfs = "HostVisibility")]
+    pub host_visibility: u8,
+    /// The requested memory type.
+    #[bits(8..=13, tlfs = "MemoryType")]
+    pub memory_type: u8,
+    #[bits(14..=31, tlfs = "Reserved")]
+    reserved: Reserved,
+}
+
+/// `HV_X64_GPA_ATTRIBUTE_INTERCEPT_MESSAGE` (`HvMessageTypeGpaAttributeIntercept`; mshv
+/// `hv_x64_gpa_attribute_intercept_message`): an isolated guest asked to change the host visibility or
+/// type of up to 29 page ranges. The whole 240-byte payload.
+#[layout(tlfs = "HV_X64_GPA_ATTRIBUTE_INTERCEPT_MESSAGE", size = 240, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct GpaAttributeInterceptMessage {
+    /// The VP that asked.
+    #[hv(offset = 0, tlfs = "VpIndex")]
+    pub vp_index: VpIndex,
+    /// The range count and the requested attributes.
+    #[hv(offset = 4, tlfs = "Attributes")]
+    pub flags: GpaAttributeFlags,
+    /// The ranges; the first `flags.range_count()` are valid.
+    #[hv(offset = 8, tlfs = "Ranges")]
+    pub ranges: [GpaPageRange; 29],
+}
+
+impl GpaAttributeInterceptMessage {
+    /// The valid ranges: the first `range_count`, at most all 29.
+    #[must_use]
+    pub fn valid_ranges(&self) -> &[GpaPageRange] {
+        let n = usize::from(self.flags.range_count()).min(self.ranges.len());
+        self.ranges.get(..n).unwrap_or_default()
+    }
+}
+
+/// The flags quadword of `HV_X64_VMGEXIT_INTERCEPT_MESSAGE` (mshv's anonymous bitfield).
+#[bitfield(u64, tlfs = "HV_X64_VMGEXIT_INTERCEPT_FLAGS")]
+pub struct VmgexitFlags {
+    /// The GHCB page fields of the message are valid.
+    #[bits(0, tlfs = "GhcbPageValid")]
+    pub ghcb_page_valid: bool,
+    #[bits(1..=63, tlfs = "Reserved")]
+    reserved: Reserved,
+}
+
+/// `HV_X64_VMGEXIT_INTERCEPT_MESSAGE` (`HvMessageTypeX64SevVmgexitIntercept`; mshv
+/// `hv_x64_vmgexit_intercept_message`): an SEV-ES/SNP guest's VMGEXIT, with the GHCB MSR and, when
+/// `flags.ghcb_page_valid()`, the exit fields copied from its GHCB page. 104 bytes.
+#[layout(tlfs = "HV_X64_VMGEXIT_INTERCEPT_MESSAGE", size = 104, align = 8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct VmgexitInterceptMessage {
+    /// The common header.
+    #[hv(offset = 0, tlfs = "Header")]
+    pub header: InterceptMessageHeader,
+    /// The GHCB MSR.
+    #[hv(offset = 40, tlfs = "GhcbMsr")]
+    pub ghcb_msr: u64,
+    /// Flags.
+    #[hv(offset = 48, tlfs = "Flags")]
+    pub flags: VmgexitFlags,
+    /// The GHCB page's usage field.
+    #[hv(offset = 56, tlfs = "GhcbUsage")]
+    pub ghcb_usage: u32,
+    /// Reserved.
+    #[hv(offset = 60, tlfs = "ReservedGhcbPage")]
+    pub reserved_ghcb_page: u32,
+    /// The GHCB protocol version.
+    #[hv(offset = 64, tlfs = "GhcbProtocolVersion")]
+    pub ghcb_protocol_version: u16,
+    /// Reserved.
+    #[hv(offset = 66, tlfs = "ReservedSt")]
+    pub reserved_st: [u16; 3],
+    /// SW_EXITCODE.
+    #[hv(offset = 72, tlfs = "SwExitCode")]
+    pub sw_exit_code: u64,
+    /// SW_EXITINFO1.
+    #[hv(offset = 80, tlfs = "SwExitInfo1")]
+    pub sw_exit_info1: u64,
+    /// SW_EXITINFO2.
+    #[hv(offset = 88, tlfs = "SwExitInfo2")]
+    pub sw_exit_info2: u64,
+    /// SW_SCRATCH.
+    #[hv(offset = 96, tlfs = "SwScratch")]
+    pub sw_scratch: u64,
+}
+
 // Every payload type fits in the 240-byte payload area of a SynIC message.
 static_assertions::const_assert!(size_of::<ExceptionInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
 static_assertions::const_assert!(size_of::<IoPortInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
@@ -540,6 +653,8 @@ static_assertions::const_assert!(size_of::<MemoryInterceptMessage>() <= hv_abi::
 static_assertions::const_assert!(size_of::<MsrInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
 static_assertions::const_assert!(size_of::<HypercallInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
 static_assertions::const_assert!(size_of::<RegisterInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
+static_assertions::const_assert!(size_of::<GpaAttributeInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
+static_assertions::const_assert!(size_of::<VmgexitInterceptMessage>() <= hv_abi::synic::Message::PAYLOAD_SIZE);
 
 impl MessagePayload for InterceptMessageHeader {
     /// Every x64 intercept message starts with this header; halt and unrecoverable-exception messages
@@ -555,6 +670,7 @@ impl MessagePayload for InterceptMessageHeader {
         MessageType::UNRECOVERABLE_EXCEPTION,
         MessageType::HYPERCALL_INTERCEPT,
         MessageType::REGISTER_INTERCEPT,
+        MessageType::X64_SEV_VMGEXIT_INTERCEPT,
     ];
 }
 
@@ -584,6 +700,14 @@ impl MessagePayload for HypercallInterceptMessage {
 
 impl MessagePayload for RegisterInterceptMessage {
     const MESSAGE_TYPES: &'static [MessageType] = &[MessageType::REGISTER_INTERCEPT];
+}
+
+impl MessagePayload for GpaAttributeInterceptMessage {
+    const MESSAGE_TYPES: &'static [MessageType] = &[MessageType::GPA_ATTRIBUTE_INTERCEPT];
+}
+
+impl MessagePayload for VmgexitInterceptMessage {
+    const MESSAGE_TYPES: &'static [MessageType] = &[MessageType::X64_SEV_VMGEXIT_INTERCEPT];
 }
 
 #[cfg(test)]

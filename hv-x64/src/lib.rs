@@ -56,10 +56,11 @@ pub use hv_abi::{
     PartitionId, PartitionPrivileges, PartitionPropertyCode, RepError, VpIndex, debug, flags, layout, registry, synic,
 };
 pub use intercept::{
-    CacheType, CpuidInterceptMessage, ExceptionInfo, ExceptionInterceptMessage, HypercallInterceptFlags,
-    HypercallInterceptMessage, InstructionLengthCr8, InterceptAccessType, InterceptAccessTypeMask,
-    InterceptMessageHeader, IoPortAccessInfo, IoPortInterceptMessage, MemoryAccessInfo, MemoryInterceptMessage,
-    MsrInterceptMessage, RegisterAccessInfo, RegisterInterceptFlags, RegisterInterceptMessage, UnknownAccessType,
+    CacheType, CpuidInterceptMessage, ExceptionInfo, ExceptionInterceptMessage, GpaAttributeFlags,
+    GpaAttributeInterceptMessage, GpaPageRange, HypercallInterceptFlags, HypercallInterceptMessage,
+    InstructionLengthCr8, InterceptAccessType, InterceptAccessTypeMask, InterceptMessageHeader, IoPortAccessInfo,
+    IoPortInterceptMessage, MemoryAccessInfo, MemoryInterceptMessage, MsrInterceptMessage, RegisterAccessInfo,
+    RegisterInterceptFlags, RegisterInterceptMessage, UnknownAccessType, VmgexitFlags, VmgexitInterceptMessage,
 };
 pub use notifications::{
     ApicEoiMessage, InterruptionDeliverableMessage, InvalidVpRegisterMessage, OpaqueInterceptMessage,
@@ -91,6 +92,8 @@ pub static SECTION: Section = Section {
         SipiInterceptMessage::TYPE_LAYOUT,
         HypercallInterceptMessage::TYPE_LAYOUT,
         RegisterInterceptMessage::TYPE_LAYOUT,
+        GpaAttributeInterceptMessage::TYPE_LAYOUT,
+        VmgexitInterceptMessage::TYPE_LAYOUT,
         cpuid::VendorAndMaxFunction::TYPE_LAYOUT,
         cpuid::HypervisorInterface::TYPE_LAYOUT,
         cpuid::HypervisorVersion::TYPE_LAYOUT,
@@ -109,6 +112,9 @@ pub static SECTION: Section = Section {
         MemoryAccessInfo::BITFIELD,
         HypercallInterceptFlags::BITFIELD,
         RegisterInterceptFlags::BITFIELD,
+        GpaPageRange::BITFIELD,
+        GpaAttributeFlags::BITFIELD,
+        VmgexitFlags::BITFIELD,
         cpuid::VersionNumbers::BITFIELD,
         cpuid::ServiceInfo::BITFIELD,
         cpuid::PowerFeatures::BITFIELD,

@@ -29,10 +29,11 @@ use hv_abi::synic::{Message, MessageHeader, MessagePayload, MessageType, Payload
 use zerocopy::{FromBytes, IntoBytes};
 
 use crate::{
-    ApicEoiMessage, CpuidInterceptMessage, ExceptionInterceptMessage, HypercallInterceptMessage,
-    InterceptMessageHeader, InterruptionDeliverableMessage, InvalidVpRegisterMessage, IoPortInterceptMessage,
-    MemoryInterceptMessage, MsrInterceptMessage, OpaqueInterceptMessage, RegisterInterceptMessage,
-    SintDeliverableMessage, SipiInterceptMessage, TimerMessage, UnsupportedFeatureMessage,
+    ApicEoiMessage, CpuidInterceptMessage, ExceptionInterceptMessage, GpaAttributeInterceptMessage,
+    HypercallInterceptMessage, InterceptMessageHeader, InterruptionDeliverableMessage, InvalidVpRegisterMessage,
+    IoPortInterceptMessage, MemoryInterceptMessage, MsrInterceptMessage, OpaqueInterceptMessage,
+    RegisterInterceptMessage, SintDeliverableMessage, SipiInterceptMessage, TimerMessage, UnsupportedFeatureMessage,
+    VmgexitInterceptMessage,
 };
 
 /// Every x64 payload this crate has a type for, chosen by the message type.
@@ -73,6 +74,10 @@ pub enum X64Payload<'a> {
     Hypercall(&'a HypercallInterceptMessage),
     /// `HvMessageTypeRegisterIntercept`.
     Register(&'a RegisterInterceptMessage),
+    /// `HvMessageTypeGpaAttributeIntercept`.
+    GpaAttribute(&'a GpaAttributeInterceptMessage),
+    /// `HvMessageTypeX64SevVmgexitIntercept`.
+    Vmgexit(&'a VmgexitInterceptMessage),
     /// A type this crate has no payload type for: its `payload_size` bytes.
     Other(&'a [u8]),
 }
@@ -216,6 +221,8 @@ pub fn parse<'a>(bytes: &'a [u8], scratch: &'a mut Message) -> Result<ParsedMess
         MessageType::TIMER_EXPIRED => X64Payload::Timer(typed(payload)?),
         MessageType::HYPERCALL_INTERCEPT => X64Payload::Hypercall(typed(payload)?),
         MessageType::REGISTER_INTERCEPT => X64Payload::Register(typed(payload)?),
+        MessageType::GPA_ATTRIBUTE_INTERCEPT => X64Payload::GpaAttribute(typed(payload)?),
+        MessageType::X64_SEV_VMGEXIT_INTERCEPT => X64Payload::Vmgexit(typed(payload)?),
         _ => X64Payload::Other(payload),
     };
     Ok(ParsedMessage { header, payload })
@@ -276,6 +283,8 @@ mod tests {
         check::<TimerMessage>(|p| matches!(p, X64Payload::Timer(_)));
         check::<HypercallInterceptMessage>(|p| matches!(p, X64Payload::Hypercall(_)));
         check::<RegisterInterceptMessage>(|p| matches!(p, X64Payload::Register(_)));
+        check::<GpaAttributeInterceptMessage>(|p| matches!(p, X64Payload::GpaAttribute(_)));
+        check::<VmgexitInterceptMessage>(|p| matches!(p, X64Payload::Vmgexit(_)));
     }
 
     #[test]

@@ -16,7 +16,10 @@ use hv_x64::{
     MsrInterceptMessage, OpaqueInterceptMessage, SegmentRegister, SintDeliverableMessage, SipiInterceptMessage,
     UnsupportedFeatureMessage,
 };
-use hv_x64::{HypercallInterceptMessage, InterceptType, RegisterInterceptMessage, RegisterName, RegisterValue};
+use hv_x64::{
+    GpaAttributeInterceptMessage, HypercallInterceptMessage, InterceptType, RegisterInterceptMessage, RegisterName,
+    RegisterValue, VmgexitInterceptMessage,
+};
 use mshv_bindings as m;
 use proptest::prelude::*;
 use zerocopy::FromBytes;
@@ -34,6 +37,8 @@ impl Plain for m::hv_x64_memory_intercept_message {}
 impl Plain for m::hv_message_header {}
 impl Plain for m::hv_x64_hypercall_intercept_message {}
 impl Plain for m::hv_x64_register_intercept_message {}
+impl Plain for m::hv_x64_gpa_attribute_intercept_message {}
+impl Plain for m::hv_x64_vmgexit_intercept_message {}
 
 /// The bindgen struct `T` that `bytes` holds, viewed in place.
 fn view<T: Plain>(bytes: &[u8]) -> &T {
@@ -99,6 +104,8 @@ fn their_offset<T: 'static>(name: &str) -> usize {
         m::hv_x64_sint_deliverable_message => [header, deliverable_sints, rsvd1, rsvd2],
         m::hv_x64_sipi_intercept_message => [header, target_vp_index, interrupt_vector],
         m::hv_x64_register_intercept_message => [header, __bindgen_anon_1, reserved8, reserved16, register_name, access_info],
+        m::hv_x64_gpa_attribute_intercept_message => [vp_index, __bindgen_anon_1, ranges],
+        m::hv_x64_vmgexit_intercept_message => [header, ghcb_msr, __bindgen_anon_1, __bindgen_anon_2],
     }
     panic!("no mshv-bindings field {name} in {}", core::any::type_name::<T>())
 }
@@ -258,6 +265,21 @@ fn every_shared_struct_has_the_same_size_and_offsets() {
             access_info,
         ]
     );
+    same_layout!(
+        GpaAttributeInterceptMessage,
+        m::hv_x64_gpa_attribute_intercept_message,
+        [vp_index, flags = __bindgen_anon_1, ranges]
+    );
+    same_layout!(
+        VmgexitInterceptMessage,
+        m::hv_x64_vmgexit_intercept_message,
+        [
+            header,
+            ghcb_msr,
+            flags = __bindgen_anon_1,
+            ghcb_usage = __bindgen_anon_2
+        ]
+    );
 }
 
 /// The one struct whose size disagrees: OpenVMM's hypercall intercept (followed here) ends with three
@@ -363,6 +385,32 @@ proptest! {
         prop_assert_eq!(reg.register_name.into_bits(), { theirs.register_name });
         prop_assert_eq!(reg.access_info.address(), u64::from_le_bytes(bytes[48..56].try_into().unwrap()));
         prop_assert_eq!(reg.access_info.source_value().0, <[u8; 16]>::try_from(&bytes[48..64]).unwrap());
+
+        let gpa = GpaAttributeInterceptMessage::read_from_bytes(&bytes[..240]).unwrap();
+        let theirs: &m::hv_x64_gpa_attribute_intercept_message = view(&bytes[..240]);
+        let flags = { theirs.__bindgen_anon_1 };
+        prop_assert_eq!(gpa.vp_index.0, { theirs.vp_index });
+        prop_assert_eq!(
+            (u32::from(gpa.flags.range_count()), u32::from(gpa.flags.adjust()), u32::from(gpa.flags.host_visibility()), u32::from(gpa.flags.memory_type())),
+            (flags.range_count(), flags.adjust(), flags.host_visibility(), flags.memory_type())
+        );
+        prop_assert_eq!(gpa.valid_ranges().len(), (flags.range_count() as usize).min(29));
+        let last = gpa.ranges[28];
+        let raw = u64::from_le_bytes(bytes[232..240].try_into().unwrap());
+        prop_assert_eq!((u64::from(last.additional_pages()), last.large_page(), last.base_pfn()), (raw & 0x7ff, raw & 0x800 != 0, raw >> 12));
+
+        let vmg = VmgexitInterceptMessage::read_from_bytes(&bytes[..104]).unwrap();
+        let theirs: &m::hv_x64_vmgexit_intercept_message = view(&bytes[..104]);
+        same_header(&vmg.header, &bytes);
+        prop_assert_eq!(vmg.ghcb_msr, { theirs.ghcb_msr });
+        prop_assert_eq!(u64::from(vmg.flags.ghcb_page_valid()), { theirs.__bindgen_anon_1 }.ghcb_page_valid());
+        let page = { theirs.__bindgen_anon_2 };
+        let exit = { page.__bindgen_anon_1 };
+        prop_assert_eq!((vmg.ghcb_usage, vmg.ghcb_protocol_version), ({ page.ghcb_usage }, { exit.ghcb_protocol_version }));
+        prop_assert_eq!(
+            (vmg.sw_exit_code, vmg.sw_exit_info1, vmg.sw_exit_info2, vmg.sw_scratch),
+            ({ exit.sw_exit_code }, { exit.sw_exit_info1 }, { exit.sw_exit_info2 }, { exit.sw_scratch })
+        );
 
         let header = MessageHeader::read_from_bytes(&bytes[..16]).unwrap();
         let theirs: &m::hv_message_header = view(&bytes[..16]);
