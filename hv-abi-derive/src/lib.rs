@@ -12,6 +12,59 @@
 //!
 //! The generated code names `::hv_abi` and `::zerocopy`; crates using [`macro@Layout`] or [`macro@bitfield`]
 //! depend on both (inside `hv-abi` itself, `extern crate self as hv_abi;` makes the path resolve).
+//!
+//! A register whose bits are documented, and a wire struct whose offsets are, each stated once:
+//!
+//! ```
+//! use hv_abi::{Layout, bitfield, layout};
+//! use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+//!
+//! /// The SynIC SINTx register's documented bits.
+//! #[bitfield(u64, tlfs = "HV_SYNIC_SINT")]
+//! pub struct Sint {
+//!     #[bits(0..=7, tlfs = "Vector")]
+//!     pub vector: u8,
+//!     #[bits(16, tlfs = "Masked")]
+//!     pub masked: bool,
+//!     #[bits(8..=15, tlfs = "Reserved1")]
+//!     reserved1: Reserved,
+//!     #[bits(17..=63, tlfs = "Reserved2")]
+//!     reserved2: Reserved,
+//! }
+//!
+//! /// A wire struct: a wrong offset here is a compile error, not a runtime surprise.
+//! #[layout(tlfs = "HV_EXAMPLE", size = 16, align = 8)]
+//! #[derive(FromBytes, IntoBytes, KnownLayout, Immutable)]
+//! #[repr(C)]
+//! pub struct Example {
+//!     #[hv(offset = 0, tlfs = "Sint")]
+//!     pub sint: Sint,
+//!     #[hv(offset = 8, tlfs = "Count")]
+//!     pub count: u64,
+//! }
+//!
+//! let sint = Sint::new().with_vector(0x50).with_masked(true);
+//! assert_eq!(sint.into_bits(), 0x1_0050);
+//! assert!(sint.try_with_vector(0x50).is_ok());
+//! let wire = Example { sint, count: 3 };
+//! let back = Example::read_from_bytes(wire.as_bytes()).unwrap();
+//! assert_eq!((back.sint.vector(), back.count), (0x50, 3));
+//! assert_eq!(Example::TYPE_LAYOUT.fields[1].offset, 8);
+//! ```
+//!
+//! A stated offset the compiler does not agree with stops the build:
+//!
+//! ```compile_fail
+//! #[hv_abi::layout(tlfs = "HV_WRONG", size = 16, align = 8)]
+//! #[derive(zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::KnownLayout, zerocopy::Immutable)]
+//! #[repr(C)]
+//! pub struct Wrong {
+//!     #[hv(offset = 0)]
+//!     pub a: u64,
+//!     #[hv(offset = 4)]
+//!     pub b: u64,
+//! }
+//! ```
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
