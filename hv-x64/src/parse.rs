@@ -154,7 +154,22 @@ fn typed<T: MessagePayload>(payload: &[u8]) -> Result<&T, ParseError> {
 /// dispatch over every type; unaligned bytes go through `scratch` likewise.
 #[inline]
 pub fn payload<'a, T: MessagePayload>(bytes: &'a [u8], scratch: &'a mut Message) -> Result<&'a T, ParseError> {
-    let (header, payload) = split(bytes, scratch)?;
+    // The two paths stay apart so that, in the whole-slot one, the compiler knows the payload's alignment.
+    match Message::ref_from_prefix(bytes) {
+        Ok((message, _)) => {
+            let (header, payload) = in_slot(message)?;
+            of_type(header, payload)
+        }
+        Err(_) => {
+            let (header, payload) = split_short(bytes, scratch)?;
+            of_type(header, payload)
+        }
+    }
+}
+
+/// The payload as `T` when the message type is one of `T`'s and `payload_size` covers it.
+#[inline]
+fn of_type<'a, T: MessagePayload>(header: &MessageHeader, payload: &'a [u8]) -> Result<&'a T, ParseError> {
     if !T::MESSAGE_TYPES.contains(&header.message_type) {
         return Err(ParseError::Payload(PayloadError::WrongType {
             payload: T::TYPE_LAYOUT.name,
@@ -164,9 +179,33 @@ pub fn payload<'a, T: MessagePayload>(bytes: &'a [u8], scratch: &'a mut Message)
     typed(payload)
 }
 
-/// The header and the `payload_size` bytes after it, in place or through `scratch`.
+/// The header and the `payload_size` bytes after it, in place or through `scratch`. A whole aligned
+/// slot (a SynIC message page's, a `Message`) needs one check of `payload_size`; anything else takes
+/// [`split_short`].
 #[inline]
 fn split<'a>(bytes: &'a [u8], scratch: &'a mut Message) -> Result<(&'a MessageHeader, &'a [u8]), ParseError> {
+    match Message::ref_from_prefix(bytes) {
+        Ok((message, _)) => in_slot(message),
+        Err(_) => split_short(bytes, scratch),
+    }
+}
+
+/// A whole message's header and its `payload_size` bytes of payload.
+#[inline]
+fn in_slot(message: &Message) -> Result<(&MessageHeader, &[u8]), ParseError> {
+    let size = message.header.payload_size;
+    let payload = message
+        .payload
+        .get(..usize::from(size))
+        .ok_or(ParseError::PayloadTooLarge { payload_size: size })?;
+    Ok((&message.header, payload))
+}
+
+/// [`split`] for fewer than 256 bytes or unaligned ones: aligned bytes are read in place, unaligned ones
+/// copied (at most 256 bytes) into `scratch` first; either way 16 + `payload_size` of them must be there.
+#[cold]
+#[inline(never)]
+fn split_short<'a>(bytes: &'a [u8], scratch: &'a mut Message) -> Result<(&'a MessageHeader, &'a [u8]), ParseError> {
     if bytes.len() < size_of::<MessageHeader>() {
         return Err(ParseError::NoHeader { have: bytes.len() });
     }
