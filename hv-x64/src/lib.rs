@@ -16,9 +16,14 @@
 //! io.port_number = 0xE9;
 //! io.rax = u64::from(b'!');
 //! let message = Message::new(hv_x64::synic::MessageType::X64_IO_PORT_INTERCEPT, 0, &io).unwrap();
-//! let raw: &[u8] = hv_x64::IntoBytes::as_bytes(&message);
 //!
-//! // Raw bytes to a typed intercept to its fields.
+//! // Captured one byte into an 8-aligned buffer, as a trace file holds it: 256 unaligned bytes.
+//! let mut buffer = [0u64; 33];
+//! let bytes = hv_x64::IntoBytes::as_mut_bytes(&mut buffer);
+//! bytes[1..257].copy_from_slice(hv_x64::IntoBytes::as_bytes(&message));
+//! let raw: &[u8] = &bytes[1..257];
+//!
+//! // Raw bytes to a typed intercept to its fields (read through `scratch`, since they are unaligned).
 //! let mut scratch = Message::new_zeroed();
 //! let X64Payload::IoPort(intercept) = parse::parse(raw, &mut scratch).unwrap().payload else {
 //!     unreachable!("the message type says I/O port")
