@@ -8,7 +8,7 @@
 #![allow(unsafe_code)] // `view`, below, and nothing else
 
 use hv_abi::synic::{MessageHeader, MessageType};
-use hv_abi::{CallCode, HvStatus};
+use hv_abi::{CallCode, HvStatus, PartitionPropertyCode};
 use hv_x64::msr::SyntheticMsr;
 use hv_x64::{
     ApicEoiMessage, CpuidInterceptMessage, ExceptionInterceptMessage, InterceptMessageHeader,
@@ -732,18 +732,89 @@ fn register_names_intercept_types_and_register_values_agree() {
         ..Default::default()
     };
     let ours = RegisterValue::from_segment(cs);
-    let (low, high) = (ours.as_u64(), (ours.as_u128() >> 64) as u64);
-    let theirs = m::hv_register_value {
-        reg128: m::hv_u128 {
-            low_part: low,
-            high_part: high,
-        },
-    };
-    // SAFETY: every arm of the bindgen union is plain integers, so reading the segment arm of a value
-    // written through `reg128` reads those sixteen bytes as integers.
-    let seg = unsafe { theirs.segment };
-    let (base, limit, selector) = (seg.base, seg.limit, seg.selector);
-    assert_eq!((base, limit, selector), (0x1000, 0xffff_ffff, 0x10));
-    // SAFETY: as above, through the 64-bit arm.
-    assert_eq!(unsafe { theirs.reg64 }, 0x1000);
+    // The segment arm of `hv_register_value` is `hv_x64_segment_register`, read here through `view`.
+    let seg: &m::hv_x64_segment_register = view(&ours.0);
+    assert_eq!(
+        ({ seg.base }, { seg.limit }, { seg.selector }),
+        (0x1000, 0xffff_ffff, 0x10)
+    );
+    assert_eq!(ours.as_u64(), 0x1000, "the 64-bit arm is the low eight bytes");
+}
+
+/// Partition property codes both define, by value and name. mshv-bindings defines no partition privilege
+/// bits (only the synthetic processor features, a different mask), so there are none to compare.
+#[test]
+fn partition_property_codes_agree_by_value_and_name() {
+    let properties: &[(&str, u32)] = &[
+        (
+            "PRIVILEGE_FLAGS",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
+        ),
+        (
+            "SYNTHETIC_PROC_FEATURES",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+        ),
+        ("SUSPEND", m::hv_partition_property_code_HV_PARTITION_PROPERTY_SUSPEND),
+        (
+            "CPU_RESERVE",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_CPU_RESERVE,
+        ),
+        ("CPU_CAP", m::hv_partition_property_code_HV_PARTITION_PROPERTY_CPU_CAP),
+        (
+            "CPU_WEIGHT",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_CPU_WEIGHT,
+        ),
+        (
+            "CPU_GROUP_ID",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_CPU_GROUP_ID,
+        ),
+        (
+            "TIME_FREEZE",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_TIME_FREEZE,
+        ),
+        (
+            "REFERENCE_TIME",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_REFERENCE_TIME,
+        ),
+        (
+            "DEBUG_CHANNEL_ID",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_DEBUG_CHANNEL_ID,
+        ),
+        (
+            "VIRTUAL_TLB_PAGE_COUNT",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_VIRTUAL_TLB_PAGE_COUNT,
+        ),
+        (
+            "PROCESSOR_VENDOR",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_PROCESSOR_VENDOR,
+        ),
+        (
+            "PROCESSOR_XSAVE_FEATURES",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES,
+        ),
+        (
+            "PROCESSOR_CL_FLUSH_SIZE",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_PROCESSOR_CL_FLUSH_SIZE,
+        ),
+        (
+            "GUEST_OS_ID",
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_GUEST_OS_ID,
+        ),
+    ];
+    let prefixes = ["hvpartitionproperty"];
+    for &(name, value) in properties {
+        let ours = PartitionPropertyCode::from_bits(value).name();
+        assert!(
+            ours.is_some_and(|o| normalized(o, &prefixes) == normalized(name, &[])),
+            "{name} = {value:#x}: hv-abi calls it {ours:?}"
+        );
+    }
+    // The one difference: mshv renamed 0x60001 when it was superseded; hv-abi keeps the TLFS name.
+    assert_eq!(
+        PartitionPropertyCode::from_bits(
+            m::hv_partition_property_code_HV_PARTITION_PROPERTY_PROCESSOR_FEATURES_DEPRECATED
+        )
+        .name(),
+        Some("HvPartitionPropertyProcessorFeatures")
+    );
 }
