@@ -818,3 +818,53 @@ fn partition_property_codes_agree_by_value_and_name() {
         Some("HvPartitionPropertyProcessorFeatures")
     );
 }
+
+impl Plain for m::hv_stimer_config__bindgen_ty_1 {}
+impl Plain for m::hv_x64_vp_execution_state__bindgen_ty_1 {}
+
+/// The whole SynIC message, and the messages that are an intercept header alone.
+#[test]
+fn messages_and_header_only_messages_have_the_same_size() {
+    assert_eq!(size_of::<hv_abi::synic::Message>(), size_of::<m::hv_message>());
+    assert_eq!(
+        core::mem::offset_of!(hv_abi::synic::Message, payload),
+        core::mem::offset_of!(m::hv_message, u)
+    );
+    assert_eq!(size_of::<InterceptMessageHeader>(), size_of::<m::hv_x64_halt_message>());
+    assert_eq!(
+        size_of::<InterceptMessageHeader>(),
+        size_of::<m::hv_x64_unrecoverable_exception_message>()
+    );
+}
+
+proptest! {
+    /// Bitfields both define: every named field reads the same bits of a random value.
+    #[test]
+    fn bitfields_read_the_same_bits(raw64 in any::<u64>(), raw16 in any::<u16>()) {
+        let ours = hv_x64::msr::StimerConfig::from_bits(raw64);
+        let bytes = raw64.to_le_bytes();
+        let theirs: &m::hv_stimer_config__bindgen_ty_1 = view(&bytes);
+        prop_assert_eq!(
+            [ours.enable(), ours.periodic(), ours.lazy(), ours.auto_enable(), ours.direct_mode()].map(u64::from),
+            [theirs.enable(), theirs.periodic(), theirs.lazy(), theirs.auto_enable(), theirs.direct_mode()]
+        );
+        prop_assert_eq!((u64::from(ours.apic_vector()), u64::from(ours.sintx())), (theirs.apic_vector(), theirs.sintx()));
+
+        let ours = hv_x64::VpExecutionState::from_bits(raw16);
+        let bytes = raw16.to_le_bytes();
+        let theirs: &m::hv_x64_vp_execution_state__bindgen_ty_1 = view(&bytes);
+        prop_assert_eq!((u16::from(ours.cpl()), u16::from(ours.vtl())), (theirs.cpl(), theirs.vtl()));
+        prop_assert_eq!(
+            [
+                ours.cr0_pe(), ours.cr0_am(), ours.efer_lma(), ours.debug_active(), ours.interruption_pending(),
+                ours.enclave_mode(), ours.interrupt_shadow(), ours.virtualization_fault_active(),
+            ]
+            .map(u16::from),
+            [
+                theirs.cr0_pe(), theirs.cr0_am(), theirs.efer_lma(), theirs.debug_active(),
+                theirs.interruption_pending(), theirs.enclave_mode(), theirs.interrupt_shadow(),
+                theirs.virtualization_fault_active(),
+            ]
+        );
+    }
+}
