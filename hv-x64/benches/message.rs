@@ -38,38 +38,41 @@ fn slots() -> Box<Slots> {
     slots
 }
 
+/// Reads every slot through `read`, then decodes the access type, as a checked VM-exit handler does.
+fn checked_with(
+    slots: &Slots,
+    read: impl for<'a> Fn(&'a [u8], &'a mut Message) -> Option<&'a IoPortInterceptMessage>,
+) -> (u64, usize) {
+    let mut sum = 0u64;
+    let mut read_count = 0;
+    let mut scratch = Message::new_zeroed();
+    for slot in &slots.0 {
+        let Some(io) = read(black_box(slot), &mut scratch) else {
+            continue;
+        };
+        let Ok(access) = io.header.access_type() else { continue };
+        sum = sum.wrapping_add(io.header.rip ^ u64::from(io.port_number) ^ access as u64);
+        read_count += 1;
+    }
+    (sum, read_count)
+}
+
 /// Checked: `parse` verifies the length, the payload size and the message type, and the access type is
 /// decoded, before anything is read.
 fn checked(slots: &Slots) -> (u64, usize) {
-    let mut sum = 0u64;
-    let mut read = 0;
-    let mut scratch = Message::new_zeroed();
-    for slot in &slots.0 {
-        let Ok(m) = parse::parse(black_box(slot), &mut scratch) else {
-            continue;
-        };
-        let X64Payload::IoPort(io) = m.payload else { continue };
-        let Ok(access) = io.header.access_type() else { continue };
-        sum = sum.wrapping_add(io.header.rip ^ u64::from(io.port_number) ^ access as u64);
-        read += 1;
-    }
-    (sum, read)
+    checked_with(slots, |bytes, scratch| {
+        match parse::parse(bytes, scratch).ok()?.payload {
+            X64Payload::IoPort(io) => Some(io),
+            _ => None,
+        }
+    })
 }
 
 /// Checked through the fast path for a known payload type.
 fn checked_known_type(slots: &Slots) -> (u64, usize) {
-    let mut sum = 0u64;
-    let mut read = 0;
-    let mut scratch = Message::new_zeroed();
-    for slot in &slots.0 {
-        let Ok(io) = parse::payload::<IoPortInterceptMessage>(black_box(slot), &mut scratch) else {
-            continue;
-        };
-        let Ok(access) = io.header.access_type() else { continue };
-        sum = sum.wrapping_add(io.header.rip ^ u64::from(io.port_number) ^ access as u64);
-        read += 1;
-    }
-    (sum, read)
+    checked_with(slots, |bytes, scratch| {
+        parse::payload::<IoPortInterceptMessage>(bytes, scratch).ok()
+    })
 }
 
 /// Unchecked: the payload is read wherever it is, whatever the header says.
