@@ -1,4 +1,4 @@
-//! The fuzz harness as ordinary tests: every checked-in seed of fuzz/corpus, then proptest's random
+//! The fuzz harness as ordinary tests: every checked-in seed of fuzz/seeds, then proptest's random
 //! inputs, through the same functions the fuzz targets call.
 
 use std::fs;
@@ -9,7 +9,7 @@ use proptest::prelude::*;
 
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/corpus")
+        .join("../fuzz/seeds")
         .join(target);
     let mut seeds: Vec<_> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
