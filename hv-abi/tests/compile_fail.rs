@@ -11,6 +11,13 @@
 )]
 #[test]
 fn layout_and_bitfield_mistakes_do_not_compile() {
+    // trybuild builds every case as its own crate, a minute or more on a cold cache: say so, since the
+    // test harness prints nothing until it ends. Written to the stderr handle, which the harness does not
+    // capture (it captures `eprintln!`).
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        b"compile_fail: building each tests/ui/*.rs with trybuild and comparing its errors (slow)\n",
+    );
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
 }
