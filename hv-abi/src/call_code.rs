@@ -3,6 +3,7 @@
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 use crate::debug::{PostDebugDataInput, PostDebugDataOutput, ResetDebugSessionInput, RetrieveDebugDataInput};
+use crate::{HvStatus, HypercallInput};
 
 /// `HV_CALL_CODE` (TLFS "Hypercall Reference"; 2013 WDK ff541397): bits 15:0 of the input value.
 ///
@@ -350,6 +351,75 @@ impl CallCode {
     pub const EXT_QUERY_CAPABILITIES: Self = Self(0x8001);
 }
 
+/// Why an input value does not fit its call's encoding ([`CallDescriptor::check`]). The hypervisor
+/// answers every one of them with `HV_STATUS_INVALID_HYPERCALL_INPUT` and reads nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InputRejection {
+    /// Reserved bits are set (the mask of them).
+    ReservedBits(u64),
+    /// The register-based ("fast") form, which the call does not allow.
+    FastFormNotAllowed,
+    /// The memory-based form, which the call does not allow.
+    MemoryFormNotAllowed,
+    /// A rep count or start index on a simple call.
+    RepsOnSimpleCall {
+        /// The rep count given.
+        rep_count: u16,
+        /// The start index given.
+        rep_start_index: u16,
+    },
+    /// A rep call whose start index is not below its rep count.
+    RepStartNotBelowCount {
+        /// The rep count given.
+        rep_count: u16,
+        /// The start index given.
+        rep_start_index: u16,
+    },
+    /// A variable header (its size in 8-byte units), which the call does not take.
+    VariableHeader(u16),
+    /// The nested bit, for a call to the L0 hypervisor, which this encoding does not describe.
+    Nested,
+}
+
+impl InputRejection {
+    /// What the hypervisor returns: `HV_STATUS_INVALID_HYPERCALL_INPUT`.
+    #[must_use]
+    pub const fn status(self) -> HvStatus {
+        HvStatus::INVALID_HYPERCALL_INPUT
+    }
+}
+
+impl core::fmt::Display for InputRejection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            Self::ReservedBits(mask) => write!(f, "reserved bits {mask:#x} are set"),
+            Self::FastFormNotAllowed => f.write_str("the call has no fast (register) form"),
+            Self::MemoryFormNotAllowed => f.write_str("the call has no memory form"),
+            Self::RepsOnSimpleCall {
+                rep_count,
+                rep_start_index,
+            } => write!(
+                f,
+                "a simple call with rep count {rep_count} and start index {rep_start_index} (both must be 0)"
+            ),
+            Self::RepStartNotBelowCount {
+                rep_count,
+                rep_start_index,
+            } => write!(
+                f,
+                "rep start index {rep_start_index} is not below the rep count {rep_count}"
+            ),
+            Self::VariableHeader(size) => {
+                write!(f, "a variable header of {size} quadwords, which the call does not take")
+            }
+            Self::Nested => f.write_str("the nested bit is set"),
+        }
+    }
+}
+
+impl core::error::Error for InputRejection {}
+
 /// Simple or rep call (TLFS "Simple vs. Rep Hypercalls").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CallKind {
@@ -411,6 +481,47 @@ impl CallDescriptor {
         output_size: 0,
     };
 
+    /// Checks an input value against this call's encoding, as the hypervisor does before it reads any
+    /// parameter: no reserved bit, a form the call allows, a rep count and start index only on a rep call
+    /// (the start below the count), no variable header, not nested. Each refusal is
+    /// `HV_STATUS_INVALID_HYPERCALL_INPUT` ([`InputRejection::status`]); the error says which rule.
+    #[inline]
+    pub const fn check(&self, input: HypercallInput) -> Result<(), InputRejection> {
+        let reserved = input.reserved_bits();
+        if reserved != 0 {
+            return Err(InputRejection::ReservedBits(reserved));
+        }
+        if input.fast() && !self.fast {
+            return Err(InputRejection::FastFormNotAllowed);
+        }
+        if !input.fast() && !self.memory {
+            return Err(InputRejection::MemoryFormNotAllowed);
+        }
+        let (rep_count, rep_start_index) = (input.rep_count(), input.rep_start_index());
+        match self.kind {
+            CallKind::Simple if rep_count != 0 || rep_start_index != 0 => {
+                return Err(InputRejection::RepsOnSimpleCall {
+                    rep_count,
+                    rep_start_index,
+                });
+            }
+            CallKind::Rep if rep_start_index >= rep_count => {
+                return Err(InputRejection::RepStartNotBelowCount {
+                    rep_count,
+                    rep_start_index,
+                });
+            }
+            _ => {}
+        }
+        if input.variable_header_size() != 0 {
+            return Err(InputRejection::VariableHeader(input.variable_header_size()));
+        }
+        if input.nested() {
+            return Err(InputRejection::Nested);
+        }
+        Ok(())
+    }
+
     /// The calls the reference model implements.
     pub const ALL: &'static [CallDescriptor] = &[
         Self::POST_DEBUG_DATA,
@@ -442,6 +553,54 @@ mod tests {
             Some("HvCallQuerySparseGpaPageHostVisibility")
         );
         assert_eq!(CallCode::NAMED.len(), 105);
+    }
+
+    #[test]
+    fn check_names_each_rule_an_input_breaks() {
+        let post = CallDescriptor::POST_DEBUG_DATA;
+        let reset = CallDescriptor::RESET_DEBUG_SESSION;
+        let input = |bits: u64| HypercallInput::from_bits(bits);
+        assert_eq!(post.check(input(0x69)), Ok(()));
+        assert_eq!(reset.check(input(0x1_006B)), Ok(()));
+        assert_eq!(
+            post.check(input(0x0800_0069)),
+            Err(InputRejection::ReservedBits(0x0800_0000))
+        );
+        assert_eq!(post.check(input(0x1_0069)), Err(InputRejection::FastFormNotAllowed));
+        assert_eq!(
+            reset.check(input(0x0000_0001_0000_006B)),
+            Err(InputRejection::RepsOnSimpleCall {
+                rep_count: 1,
+                rep_start_index: 0
+            })
+        );
+        assert_eq!(
+            reset.check(input(0x0002_0000_0000_006B)),
+            Err(InputRejection::RepsOnSimpleCall {
+                rep_count: 0,
+                rep_start_index: 2
+            })
+        );
+        assert_eq!(reset.check(input(0x0004_006B)), Err(InputRejection::VariableHeader(2)));
+        assert_eq!(reset.check(input(0x8000_006B)), Err(InputRejection::Nested));
+        let rep = CallDescriptor {
+            kind: CallKind::Rep,
+            ..reset
+        };
+        assert_eq!(rep.check(input(0x0001_0002_0000_006B)), Ok(()));
+        assert_eq!(
+            rep.check(input(0x0002_0002_0000_006B)),
+            Err(InputRejection::RepStartNotBelowCount {
+                rep_count: 2,
+                rep_start_index: 2
+            })
+        );
+        let fast_only = CallDescriptor { memory: false, ..reset };
+        assert_eq!(fast_only.check(input(0x6B)), Err(InputRejection::MemoryFormNotAllowed));
+        assert_eq!(
+            InputRejection::FastFormNotAllowed.status(),
+            HvStatus::INVALID_HYPERCALL_INPUT
+        );
     }
 
     #[test]

@@ -54,7 +54,7 @@ mod partition;
 pub mod registry;
 pub mod synic;
 
-pub use call_code::{CallCode, CallDescriptor, CallKind};
+pub use call_code::{CallCode, CallDescriptor, CallKind, InputRejection};
 pub use hv_abi_derive::{Layout, bitfield, layout, open_enum};
 pub use hv_status::{HvError, HvResult, HvStatus};
 pub use hypercall::{HypercallInput, HypercallOutput, RepError};

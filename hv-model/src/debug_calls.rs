@@ -98,9 +98,7 @@ use hv_abi::debug::{
     DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, HV_DEBUG_MAXIMUM_DATA_SIZE,
     PostDebugDataInput, PostDebugDataOutput, RetrieveDebugDataInput, RetrieveDebugDataOutput,
 };
-use hv_abi::{
-    CallCode, CallDescriptor, CallKind, HvResult, HvStatus, HypercallInput, HypercallOutput, PartitionPrivileges,
-};
+use hv_abi::{CallCode, CallDescriptor, HvResult, HvStatus, HypercallInput, HypercallOutput, PartitionPrivileges};
 use hv_x64::HypercallRegisters;
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -275,16 +273,7 @@ fn memory_form<M: GuestMemoryAccess + ?Sized>(
 /// The call-independent input-value checks against the call's descriptor.
 #[inline(always)]
 fn check_input(input: HypercallInput, desc: &CallDescriptor) -> HvResult<()> {
-    input.validate()?;
-    let form_allowed = if input.fast() { desc.fast } else { desc.memory };
-    let reps_ok = match desc.kind {
-        CallKind::Simple => input.rep_count() == 0 && input.rep_start_index() == 0,
-        CallKind::Rep => input.rep_start_index() < input.rep_count(),
-    };
-    if !form_allowed || !reps_ok || input.variable_header_size() != 0 || input.nested() {
-        return fail(HvStatus::INVALID_HYPERCALL_INPUT);
-    }
-    Ok(())
+    desc.check(input).or_else(|rejection| fail(rejection.status()))
 }
 
 /// A memory-form parameter block of `len` bytes at `gpa`: 8-byte aligned, within one page, mapped

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use clap::Subcommand;
 use hv_abi::layout::BitfieldLayout;
 use hv_abi::synic::{Message, MessagePayload, MessageType};
-use hv_abi::{Bitfield, CallCode, HvStatus, HypercallInput, HypercallOutput};
+use hv_abi::{Bitfield, CallCode, CallDescriptor, CallKind, HvStatus, HypercallInput, HypercallOutput, InputRejection};
 use hv_x64::{
     CpuidInterceptMessage, ExceptionInterceptMessage, InterceptMessageHeader, IoPortInterceptMessage,
     MemoryInterceptMessage, MsrInterceptMessage,
@@ -37,19 +37,27 @@ pub(crate) enum What {
     },
 }
 
-pub(crate) fn run(what: &What) -> Result<String, String> {
-    match what {
-        What::Input { value } => Ok(input(parse_u64(value)?)),
-        What::Output { value } => Ok(output(parse_u64(value)?)),
+/// The decoded text, and the error that makes the run fail (a value the hypervisor would refuse still
+/// prints its fields first).
+pub(crate) fn run(what: &What) -> (String, Option<String>) {
+    let result = match what {
+        What::Input { value } => return parse_u64(value).map_or_else(|e| (String::new(), Some(e)), input),
+        What::Output { value } => parse_u64(value).map(output),
         What::Status { value } => status(value),
-        What::Message { hex } => {
-            let text = match hex.as_slice() {
-                [] => crate::read_stdin("message", false)?,
-                [dash] if dash == "-" => crate::read_stdin("message", true)?,
-                words => words.concat(),
-            };
-            message(&parse_hex(&text)?)
-        }
+        What::Message { hex } => message_text(hex).and_then(|text| message(&parse_hex(&text)?)),
+    };
+    match result {
+        Ok(out) => (out, None),
+        Err(e) => (String::new(), Some(e)),
+    }
+}
+
+/// The message's hex: the arguments, or standard input for none or `-`.
+fn message_text(hex: &[String]) -> Result<String, String> {
+    match hex {
+        [] => crate::read_stdin("message", false),
+        [dash] if dash == "-" => crate::read_stdin("message", true),
+        words => Ok(words.concat()),
     }
 }
 
@@ -117,20 +125,50 @@ fn status_name(v: u64) -> String {
     }
 }
 
-fn input(bits: u64) -> String {
+/// The input value's fields, then what the hypervisor would answer: checked against the call's
+/// descriptor where hv-abi has one, for reserved bits alone otherwise. A refused value is the error.
+fn input(bits: u64) -> (String, Option<String>) {
     let v = HypercallInput::from_bits(bits);
     let mut out = String::new();
     bitfield_rows(&mut out, &HypercallInput::BITFIELD, bits, |field, value| match field {
         "CallCode" => Some(format!("{:?}", CallCode::from_bits(value as u16))),
         _ => None,
     });
-    match v.validate() {
-        Ok(()) => out.push_str("valid: no reserved bit set\n"),
+    let code = v.call_code();
+    let verdict = match code.descriptor() {
+        Some(desc) => desc.check(v).map(|()| format!("valid for {code:?} ({})", form(desc))),
+        None if v.reserved_bits() != 0 => Err(InputRejection::ReservedBits(v.reserved_bits())),
+        None => Ok(format!(
+            "no reserved bit set; {code:?} has no descriptor in hv-abi, so its form and reps are not checked"
+        )),
+    };
+    match verdict {
+        Ok(line) => {
+            let _ = writeln!(out, "{line}");
+            (out, None)
+        }
         Err(e) => {
-            let _ = writeln!(out, "invalid: {} (reserved bits {:#x})", e.status(), v.reserved_bits());
+            let _ = writeln!(out, "invalid: {}", e.status());
+            (
+                out,
+                Some(format!("the hypervisor answers {} to {code:?}: {e}", e.status())),
+            )
         }
     }
-    out
+}
+
+/// A descriptor's encoding in words.
+fn form(desc: &CallDescriptor) -> String {
+    let kind = match desc.kind {
+        CallKind::Simple => "simple",
+        CallKind::Rep => "rep",
+    };
+    let forms = match (desc.fast, desc.memory) {
+        (true, true) => "fast or memory form",
+        (true, false) => "fast form only",
+        (false, _) => "memory form only",
+    };
+    format!("{kind}, {forms}")
 }
 
 fn output(bits: u64) -> String {

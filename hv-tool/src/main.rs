@@ -50,10 +50,7 @@ fn main() -> ExitCode {
     let (out, err) = match cli.command {
         Command::Abi { json: true } => (abi::json(), None),
         Command::Abi { json: false } => (abi::text(), None),
-        Command::Decode(what) => match decode::run(&what) {
-            Ok(out) => (out, None),
-            Err(e) => (String::new(), Some(e)),
-        },
+        Command::Decode(what) => decode::run(&what),
         Command::Simulate {
             print_default: true, ..
         } => (simulate::DEFAULT_SCRIPT.to_owned(), None),

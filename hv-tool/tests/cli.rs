@@ -43,18 +43,49 @@ fn decodes_a_fast_reset_debug_session_input() {
         "{out}"
     );
     assert!(out.contains("IsFast               0x1"), "{out}");
-    assert!(out.ends_with("valid: no reserved bit set\n"), "{out}");
+    assert!(
+        out.ends_with("valid for HvCallResetDebugSession (simple, fast or memory form)\n"),
+        "{out}"
+    );
+}
+
+/// A value the hypervisor refuses: its fields on stdout, the reason on stderr, exit 1.
+fn refused(value: &str) -> (String, String) {
+    let out = hvtool(&["decode", "input", value]);
+    assert_eq!(out.status.code(), Some(1), "decode input {value} must fail");
+    (
+        String::from_utf8(out.stdout).expect("UTF-8 output"),
+        String::from_utf8(out.stderr).expect("UTF-8 errors"),
+    )
 }
 
 #[test]
-fn reports_reserved_input_bits() {
-    let out = ok(&["decode", "input", "0x0800_0069"]);
-    assert!(
-        out.contains("invalid: HV_STATUS_INVALID_HYPERCALL_INPUT (reserved bits 0x8000000)"),
-        "{out}"
-    );
+fn an_input_the_hypervisor_refuses_fails_and_says_why() {
+    let (out, err) = refused("0x0800_0069");
     assert!(
         out.contains("30:27  RsvdZ                0x1 (reserved, must be zero)"),
+        "{out}"
+    );
+    assert!(out.ends_with("invalid: HV_STATUS_INVALID_HYPERCALL_INPUT\n"), "{out}");
+    assert!(err.contains("reserved bits 0x8000000 are set"), "{err}");
+
+    // The fast form of a memory-only call, and a rep count on a simple one: no reserved bit, still refused.
+    let (_, err) = refused("0x10069");
+    assert_eq!(
+        err,
+        "hvtool: the hypervisor answers HV_STATUS_INVALID_HYPERCALL_INPUT to HvCallPostDebugData: \
+         the call has no fast (register) form\n"
+    );
+    let (_, err) = refused("0x10000006b");
+    assert!(
+        err.contains("a simple call with rep count 1 and start index 0 (both must be 0)"),
+        "{err}"
+    );
+
+    // A call without a descriptor is checked for reserved bits only, and says so.
+    let out = ok(&["decode", "input", "0x5"]);
+    assert!(
+        out.contains("has no descriptor in hv-abi, so its form and reps are not checked"),
         "{out}"
     );
 }
