@@ -4,13 +4,10 @@ use std::fmt::Write as _;
 
 use clap::Subcommand;
 use hv_abi::layout::BitfieldLayout;
-use hv_abi::synic::{Message, MessagePayload, MessageType};
+use hv_abi::synic::Message;
 use hv_abi::{Bitfield, CallCode, CallDescriptor, CallKind, HvStatus, HypercallInput, HypercallOutput, InputRejection};
-use hv_x64::{
-    CpuidInterceptMessage, ExceptionInterceptMessage, InterceptMessageHeader, IoPortInterceptMessage,
-    MemoryInterceptMessage, MsrInterceptMessage,
-};
-use zerocopy::FromBytes;
+use hv_x64::parse::{self, X64Payload};
+use zerocopy::FromZeros;
 
 /// What to decode.
 #[derive(Subcommand)]
@@ -30,7 +27,8 @@ pub(crate) enum What {
         /// A number (0x1b, 27) or a name (HV_STATUS_NO_DATA).
         value: String,
     },
-    /// A SynIC message (HV_MESSAGE) as hex bytes in memory order, up to 256; missing bytes are zero.
+    /// A SynIC message (HV_MESSAGE) as hex bytes in memory order: the 16-byte header and the payload_size
+    /// bytes it counts (up to 256 in all).
     Message {
         /// Hex digits; spaces between bytes or groups are allowed. None, or `-`, reads standard input.
         hex: Vec<String>,
@@ -196,34 +194,23 @@ fn status(value: &str) -> Result<String, String> {
     ))
 }
 
-fn typed<T: MessagePayload + std::fmt::Debug>(out: &mut String, m: &Message) -> Result<(), String> {
-    let payload = m.payload::<T>().map_err(|e| e.to_string())?;
-    let _ = writeln!(out, "{payload:#?}");
-    Ok(())
-}
-
 fn message(bytes: &[u8]) -> Result<String, String> {
-    let mut buf = [0u8; size_of::<Message>()];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    let m = Message::read_from_bytes(&buf[..]).expect("a 256-byte buffer is a Message");
+    // The checks a VMM's parse makes: the header is there, payload_size is at most 240 and every byte it
+    // counts was given, and the payload is as large as its type. Nothing is made up.
+    let mut scratch = Message::new_zeroed();
+    let m = parse::parse(bytes, &mut scratch).map_err(|e| format!("not a whole message: {e}"))?;
     let mut out = format!("{:#?}\n", m.header);
-    let t = m.header.message_type;
-    match t {
-        MessageType::X64_IO_PORT_INTERCEPT => typed::<IoPortInterceptMessage>(&mut out, &m)?,
-        MessageType::X64_MSR_INTERCEPT => typed::<MsrInterceptMessage>(&mut out, &m)?,
-        MessageType::X64_CPUID_INTERCEPT => typed::<CpuidInterceptMessage>(&mut out, &m)?,
-        MessageType::X64_EXCEPTION_INTERCEPT => typed::<ExceptionInterceptMessage>(&mut out, &m)?,
-        MessageType::UNMAPPED_GPA | MessageType::GPA_INTERCEPT => typed::<MemoryInterceptMessage>(&mut out, &m)?,
-        MessageType::X64_HALT | MessageType::UNRECOVERABLE_EXCEPTION => {
-            typed::<InterceptMessageHeader>(&mut out, &m)?;
-        }
-        _ => {
-            let used = usize::from(m.header.payload_size).min(Message::PAYLOAD_SIZE);
-            let _ = writeln!(out, "payload ({used} bytes, no typed decoder for {t:?}):");
-            for chunk in m.payload[..used].chunks(16) {
+    match m.payload {
+        X64Payload::Other(payload) => {
+            let t = m.header.message_type;
+            let _ = writeln!(out, "payload ({} bytes, no typed decoder for {t:?}):", payload.len());
+            for chunk in payload.chunks(16) {
                 let line: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
                 let _ = writeln!(out, "  {}", line.join(" "));
             }
+        }
+        typed => {
+            let _ = writeln!(out, "{typed:#?}");
         }
     }
     Ok(out)

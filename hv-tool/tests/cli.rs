@@ -107,8 +107,16 @@ fn bad_input_gets_a_message_and_a_failing_exit() {
     let too_long = "00".repeat(257);
     assert!(fails(&["decode", "message", &too_long]).contains("257 bytes given; an HV_MESSAGE is 256 bytes"));
     // An I/O port message whose payload_size is too small for the payload type.
+    let short_payload = format!("00000180 10 000000 0000000000000000 {}", "00".repeat(16));
     assert!(
-        fails(&["decode", "message", "00000180 10"]).contains("payload_size 16 is smaller than IoPortInterceptMessage")
+        fails(&["decode", "message", &short_payload])
+            .contains("payload_size 16 is smaller than IoPortInterceptMessage")
+    );
+    // payload_size beyond the 240-byte payload area.
+    let err = fails(&["decode", "message", "00000180 ff 000000 0000000000000000"]);
+    assert!(
+        err.contains("payload_size 255 exceeds the 240-byte payload area"),
+        "{err}"
     );
 }
 
@@ -119,6 +127,13 @@ fn decodes_an_io_port_intercept_message() {
     hex.push_str("03000000 02 01 0000");
     hex.push_str(&"00".repeat(32));
     hex.push_str("f803 01 00");
+    // Truncated, it is refused with the count of bytes missing; whole, it decodes.
+    let err = fails(&["decode", "message", &hex]);
+    assert!(
+        err.contains("60 bytes given, the header says 144 (16 + payload_size): 84 missing"),
+        "{err}"
+    );
+    hex.push_str(&"00".repeat(84));
     let out = ok(&["decode", "message", &hex]);
     assert!(out.contains("message_type: HvMessageTypeX64IoPortIntercept"), "{out}");
     assert!(out.contains("vp_index: VpIndex(\n"), "{out}");
@@ -324,8 +339,11 @@ fn missing_input_is_an_error_and_piped_input_is_read() {
     let err = fails(&["simulate"]);
     assert!(err.contains("no script given"), "{err}");
 
-    let io = "00000180 80 00 0000 0000000000000000 03000000 02 01 0000";
-    let out = with_stdin(&["decode", "message"], io);
+    let io = format!(
+        "00000180 80 00 0000 0000000000000000 03000000 02 01 0000 {}",
+        "00".repeat(120)
+    );
+    let out = with_stdin(&["decode", "message"], &io);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("HvMessageTypeX64IoPortIntercept"));
 
