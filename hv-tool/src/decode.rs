@@ -179,10 +179,13 @@ fn output(bits: u64) -> String {
 }
 
 fn status(value: &str) -> Result<String, String> {
-    let s = match HvStatus::from_name(value.trim()) {
+    let s = match status_by_name(value) {
         Some(s) => s,
         None => {
-            let n = parse_u64(value).map_err(|_| format!("`{value}` is neither an HV_STATUS name nor a number"))?;
+            let n = parse_u64(value).map_err(|_| match nearest_status_name(value) {
+                Some(near) => format!("`{value}` is neither an HV_STATUS name nor a number; did you mean {near}?"),
+                None => format!("`{value}` is neither an HV_STATUS name nor a number"),
+            })?;
             let n = u16::try_from(n).map_err(|_| format!("{n:#x} does not fit HV_STATUS (16 bits)"))?;
             HvStatus::from_bits(n)
         }
@@ -192,6 +195,32 @@ fn status(value: &str) -> Result<String, String> {
         s.into_bits(),
         status_name(u64::from(s.into_bits()))
     ))
+}
+
+/// A status name in any case, with or without the `HV_STATUS_` prefix: `no_data`, `HV_STATUS_NO_DATA`.
+fn status_by_name(value: &str) -> Option<HvStatus> {
+    let wanted = status_key(value);
+    HvStatus::NAMED
+        .iter()
+        .find(|(name, _)| status_key(name) == wanted)
+        .map(|&(_, status)| status)
+}
+
+/// The name without its prefix, upper case.
+fn status_key(name: &str) -> String {
+    let upper = name.trim().to_ascii_uppercase();
+    upper.strip_prefix("HV_STATUS_").unwrap_or(&upper).to_owned()
+}
+
+/// The published status name closest to `value`, when one is close enough to be what was meant.
+fn nearest_status_name(value: &str) -> Option<&'static str> {
+    let wanted = status_key(value);
+    HvStatus::NAMED
+        .iter()
+        .map(|&(name, _)| (strsim::jaro_winkler(&wanted, &status_key(name)), name))
+        .filter(|&(score, _)| score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name)
 }
 
 fn message(bytes: &[u8]) -> Result<String, String> {

@@ -356,3 +356,17 @@ fn missing_input_is_an_error_and_piped_input_is_read() {
     );
     assert!(transcript.contains("post piped"), "{transcript}");
 }
+
+#[test]
+fn status_names_in_any_case_with_or_without_the_prefix_and_a_suggestion_for_a_near_miss() {
+    for name in ["HV_STATUS_NO_DATA", "no_data", "Hv_Status_No_Data", " NO_DATA "] {
+        assert!(
+            ok(&["decode", "status", name]).starts_with("0x001b  HV_STATUS_NO_DATA"),
+            "{name}"
+        );
+    }
+    let err = fails(&["decode", "status", "HV_STATUS_NO_DAT"]);
+    assert!(err.ends_with("did you mean HV_STATUS_NO_DATA?\n"), "{err}");
+    let err = fails(&["decode", "status", "zzz"]);
+    assert_eq!(err, "hvtool: `zzz` is neither an HV_STATUS name nor a number\n");
+}
