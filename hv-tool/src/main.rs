@@ -30,6 +30,11 @@ enum Command {
     /// Decode a raw value or message.
     #[command(subcommand)]
     Decode(decode::What),
+    /// Print a shell completion script: `hvtool completions bash > /etc/bash_completion.d/hvtool`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Run a debug session on the reference model: guest calls, host I/O, lifecycle events, and the
     /// engine's SessionStatus notifications in order.
     Simulate {
@@ -51,6 +56,16 @@ fn main() -> ExitCode {
         Command::Abi { json: true } => (abi::json(), None),
         Command::Abi { json: false } => (abi::text(), None),
         Command::Decode(what) => decode::run(&what),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "hvtool",
+                &mut script,
+            );
+            (String::from_utf8_lossy(&script).into_owned(), None)
+        }
         Command::Simulate {
             print_default: true, ..
         } => (simulate::DEFAULT_SCRIPT.to_owned(), None),

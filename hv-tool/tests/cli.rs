@@ -370,3 +370,23 @@ fn status_names_in_any_case_with_or_without_the_prefix_and_a_suggestion_for_a_ne
     let err = fails(&["decode", "status", "zzz"]);
     assert_eq!(err, "hvtool: `zzz` is neither an HV_STATUS name nor a number\n");
 }
+
+#[test]
+fn completions_cover_every_subcommand() {
+    let bash = ok(&["completions", "bash"]);
+    for word in [
+        "_hvtool",
+        "decode",
+        "simulate",
+        "abi",
+        "completions",
+        "message",
+        "status",
+    ] {
+        assert!(bash.contains(word), "bash completion lacks {word}");
+    }
+    assert!(ok(&["completions", "fish"]).contains("complete -c hvtool"));
+    let out = hvtool(&["completions", "tcsh"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("possible values: bash, elvish, fish, powershell, zsh"));
+}
