@@ -1,5 +1,5 @@
 //! The reference dispatcher of the debug hypercalls, as a library: HvPostDebugData, HvRetrieveDebugData
-//! and HvResetDebugSession as the 2013 WDK reference specifies them (the chosen semantics of DESIGN.md),
+//! and HvResetDebugSession as the 2013 WDK reference specifies them (where it is silent, as documented here),
 //! over any guest memory.
 //!
 //! A VMM calls [`dispatch`] with the x64 registers of the call, its partition's [`DebugAccess`]
@@ -152,7 +152,7 @@ pub struct DebugAccess {
 
 impl DebugAccess {
     /// `HV_STATUS_FEATURE_UNAVAILABLE` (debugging off), then `HV_STATUS_ACCESS_DENIED` (no Debugging
-    /// privilege), then `HV_STATUS_OPERATION_DENIED` (channel id 0, or shared), as DESIGN.md orders them.
+    /// privilege), then `HV_STATUS_OPERATION_DENIED` (channel id 0, or shared): the project's chosen order.
     pub const fn check(&self) -> HvResult<()> {
         if !self.debugging_enabled {
             HvStatus::FEATURE_UNAVAILABLE.result()

@@ -1,6 +1,6 @@
 //! The reference dispatcher of the Hyper-V debug hypercalls, and an in-memory partition model around it:
 //! HvPostDebugData, HvRetrieveDebugData and HvResetDebugSession exactly as the 2013 WDK reference
-//! specifies them (DESIGN.md, "Chosen semantics").
+//! specifies them, with the choices it leaves open made as each item's documentation states.
 //!
 //! - [`debug_calls::dispatch`]: the dispatcher as a library. A VMM passes the x64 [`Registers`], its
 //!   partition's [`DebugAccess`] and [`DebugChannel`], and its guest memory (any [`GuestMemoryAccess`]:

@@ -1,7 +1,7 @@
 //! A model-based oracle for the reference hypervisor.
 //!
-//! [`Spec`] is a small specification of the debug hypercalls written straight from DESIGN.md ("Chosen
-//! semantics"): plain arithmetic on the register values, page and offset, a map of guest pages, and two
+//! [`Spec`] is a small specification of the debug hypercalls written straight from the project's design
+//! notes ("Chosen semantics"): plain arithmetic on the register values, page and offset, a map of guest pages, and two
 //! byte queues per partition. [`World`] runs the same [`Op`]s on `hv_model::Hypervisor` and on the
 //! specification and, after every step, compares everything a guest or host can observe: each call's
 //! result value or wait, every byte of every mapped guest page, both buffers' contents and accounting, the
@@ -154,7 +154,7 @@ struct SpecPartition {
     vps: [SpecVp; VPS as usize],
 }
 
-/// The specification: what DESIGN.md says the hypervisor does, with nothing shared with hv-model.
+/// The specification: what the design notes say the hypervisor does, with nothing shared with hv-model.
 #[derive(Clone, Debug)]
 pub struct Spec {
     enabled: bool,
