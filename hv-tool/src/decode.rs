@@ -28,7 +28,8 @@ pub(crate) enum What {
         value: String,
     },
     /// A SynIC message (HV_MESSAGE) as hex bytes in memory order: the 16-byte header and the payload_size
-    /// bytes it counts (up to 256 in all).
+    /// bytes it counts (up to 256 in all). Plain or spaced hex, `xxd`, `od -tx1`, `hexdump -C` or a C
+    /// array; `#` starts a comment.
     Message {
         /// Hex digits; spaces between bytes or groups are allowed. None, or `-`, reads standard input.
         hex: Vec<String>,
@@ -55,7 +56,7 @@ fn message_text(hex: &[String]) -> Result<String, String> {
     match hex {
         [] => crate::read_stdin("message", false),
         [dash] if dash == "-" => crate::read_stdin("message", true),
-        words => Ok(words.concat()),
+        words => Ok(words.join(" ")),
     }
 }
 
@@ -70,25 +71,15 @@ pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
 }
 
 fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
-    let digits: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    let digits = digits.strip_prefix("0x").unwrap_or(&digits);
-    if let Some((i, c)) = digits.chars().enumerate().find(|(_, c)| !c.is_ascii_hexdigit()) {
-        return Err(format!("`{c}` at character {} is not a hex digit", i + 1));
-    }
-    if digits.len() % 2 != 0 {
-        return Err(format!("odd number of hex digits ({}): give whole bytes", digits.len()));
-    }
-    if digits.len() / 2 > size_of::<Message>() {
+    let bytes = crate::hexdump::parse(s)?;
+    if bytes.len() > size_of::<Message>() {
         return Err(format!(
             "{} bytes given; an HV_MESSAGE is {} bytes",
-            digits.len() / 2,
+            bytes.len(),
             size_of::<Message>()
         ));
     }
-    (0..digits.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).map_err(|e| format!("byte {}: {e}", i / 2)))
-        .collect()
+    Ok(bytes)
 }
 
 /// One line per range of `layout`, with the value's bits in it; `name_of` names a field's value.

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod abi;
 mod decode;
+mod hexdump;
 mod simulate;
 
 /// Decode Hyper-V hypercall values and messages, and print the ABI tables.

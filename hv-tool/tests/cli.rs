@@ -390,3 +390,25 @@ fn completions_cover_every_subcommand() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("possible values: bash, elvish, fish, powershell, zsh"));
 }
+
+/// `xxd`, `od -tx1`, `hexdump -C` and `xxd -i` output of one 256-byte I/O port intercept, as those tools
+/// wrote it (tests/dumps/), piped in: one decode for all of them.
+#[test]
+fn every_dump_form_of_a_message_decodes_the_same() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dumps");
+    let decode = |form: &str| {
+        let dump = std::fs::read_to_string(dir.join(format!("io_port_intercept.{form}"))).expect("fixture");
+        let out = with_stdin(&["decode", "message", "-"], &dump);
+        assert!(out.status.success(), "{form}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    };
+    let xxd = decode("xxd");
+    assert!(xxd.contains("port_number: 1016"), "{xxd}");
+    for form in ["od", "hexdump", "c"] {
+        assert_eq!(decode(form), xxd, "{form} decodes differently from xxd");
+    }
+    // A line that is none of them is named, and nothing is decoded.
+    let out = with_stdin(&["decode", "message", "-"], "00000180 80\n00 zz\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: `z` at character 3 is not a hex digit"));
+}
