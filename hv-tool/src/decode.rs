@@ -4,10 +4,11 @@ use std::fmt::Write as _;
 
 use clap::Subcommand;
 use hv_abi::layout::BitfieldLayout;
-use hv_abi::synic::Message;
+use hv_abi::layout::Layout;
+use hv_abi::synic::{Message, MessageHeader};
 use hv_abi::{Bitfield, CallCode, CallDescriptor, CallKind, HvStatus, HypercallInput, HypercallOutput, InputRejection};
-use hv_x64::parse::{self, X64Payload};
-use zerocopy::FromZeros;
+use hv_x64::parse;
+use zerocopy::{FromZeros, IntoBytes};
 
 /// What to decode.
 #[derive(Subcommand)]
@@ -219,18 +220,39 @@ fn message(bytes: &[u8]) -> Result<String, String> {
     // counts was given, and the payload is as large as its type. Nothing is made up.
     let mut scratch = Message::new_zeroed();
     let m = parse::parse(bytes, &mut scratch).map_err(|e| format!("not a whole message: {e}"))?;
-    let mut out = format!("{:#?}\n", m.header);
-    match m.payload {
-        X64Payload::Other(payload) => {
-            let t = m.header.message_type;
-            let _ = writeln!(out, "payload ({} bytes, no typed decoder for {t:?}):", payload.len());
-            for chunk in payload.chunks(16) {
-                let line: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-                let _ = writeln!(out, "  {}", line.join(" "));
+    let mut out = String::from("HV_MESSAGE\n");
+    crate::table::rows(&mut out, &MessageHeader::TYPE_LAYOUT, m.header.as_bytes(), 0, 0);
+    let t = m.header.message_type;
+    match m.payload.layout_and_bytes() {
+        Some((layout, payload)) => {
+            let _ = writeln!(
+                out,
+                "{:>5}  {}  ({t:?}, {} bytes)",
+                "0x10", layout.tlfs_name, layout.size
+            );
+            crate::table::rows(&mut out, &layout, payload, 16, 1);
+            let unused = usize::from(m.header.payload_size).saturating_sub(layout.size);
+            if unused > 0 {
+                let _ = writeln!(
+                    out,
+                    "      ({unused} more payload bytes, not part of {})",
+                    layout.tlfs_name
+                );
             }
         }
-        typed => {
-            let _ = writeln!(out, "{typed:#?}");
+        None => {
+            let _ = writeln!(
+                out,
+                " 0x10  payload ({} bytes, no typed decoder for {t:?})",
+                m.header.payload_size
+            );
+            let payload = bytes
+                .get(16..16 + usize::from(m.header.payload_size))
+                .unwrap_or_default();
+            for (i, chunk) in payload.chunks(16).enumerate() {
+                let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+                let _ = writeln!(out, "{:>5}  {}", format!("{:#04x}", 16 + 16 * i), hex.join(" "));
+            }
         }
     }
     Ok(out)

@@ -11,6 +11,7 @@ mod abi;
 mod decode;
 mod hexdump;
 mod simulate;
+mod table;
 
 /// Decode Hyper-V hypercall values and messages, and print the ABI tables.
 #[derive(Parser)]

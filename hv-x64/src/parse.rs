@@ -25,6 +25,7 @@
 
 use core::fmt;
 
+use hv_abi::layout::{Layout, TypeLayout};
 use hv_abi::synic::{Message, MessageHeader, MessagePayload, MessageType, PayloadError};
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -80,6 +81,36 @@ pub enum X64Payload<'a> {
     Vmgexit(&'a VmgexitInterceptMessage),
     /// A type this crate has no payload type for: its `payload_size` bytes.
     Other(&'a [u8]),
+}
+
+impl<'a> X64Payload<'a> {
+    /// The payload type's published layout and the payload's bytes (that type's size), for tools that
+    /// walk any payload field by field; `None` for [`X64Payload::Other`].
+    #[must_use]
+    pub fn layout_and_bytes(&self) -> Option<(TypeLayout, &'a [u8])> {
+        match *self {
+            Self::IoPort(p) => Some((IoPortInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Msr(p) => Some((MsrInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Cpuid(p) => Some((CpuidInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Exception(p) => Some((ExceptionInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Memory(p) => Some((MemoryInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Halt(p) => Some((InterceptMessageHeader::TYPE_LAYOUT, p.as_bytes())),
+            Self::UnrecoverableException(p) => Some((InterceptMessageHeader::TYPE_LAYOUT, p.as_bytes())),
+            Self::ApicEoi(p) => Some((ApicEoiMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::UnsupportedFeature(p) => Some((UnsupportedFeatureMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::InvalidVpRegister(p) => Some((InvalidVpRegisterMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::OpaqueIntercept(p) => Some((OpaqueInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::InterruptionDeliverable(p) => Some((InterruptionDeliverableMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::SintDeliverable(p) => Some((SintDeliverableMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Sipi(p) => Some((SipiInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Timer(p) => Some((TimerMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Hypercall(p) => Some((HypercallInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Register(p) => Some((RegisterInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::GpaAttribute(p) => Some((GpaAttributeInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Vmgexit(p) => Some((VmgexitInterceptMessage::TYPE_LAYOUT, p.as_bytes())),
+            Self::Other(_) => None,
+        }
+    }
 }
 
 /// A message's header and its typed payload, both borrowed.
