@@ -358,6 +358,22 @@ mod tests {
     }
 
     #[test]
+    fn layout_and_bytes_walk_any_payload() {
+        let mut scratch = Message::new_zeroed();
+        let mut m = message(MessageType::X64_IO_PORT_INTERCEPT, 128, 0);
+        m.0[16 + 40] = 0xF8; // PortNumber, low byte
+        let parsed = parse(&m.0[..256], &mut scratch).unwrap();
+        let (layout, bytes) = parsed.payload.layout_and_bytes().unwrap();
+        assert_eq!(
+            (layout.tlfs_name, bytes.len()),
+            ("HV_X64_IO_PORT_INTERCEPT_MESSAGE", 128)
+        );
+        let port = layout.fields.iter().find(|f| f.tlfs_name == "PortNumber").unwrap();
+        assert_eq!(bytes[port.offset], 0xF8);
+        assert_eq!(X64Payload::Other(&[1, 2]).layout_and_bytes(), None);
+    }
+
+    #[test]
     fn a_hypercall_intercept_of_mshvs_packed_size_is_refused_with_its_size() {
         let mut scratch = Message::new_zeroed();
         let m = message(MessageType::HYPERCALL_INTERCEPT, 196, 0);
