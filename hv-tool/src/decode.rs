@@ -33,7 +33,12 @@ pub(crate) enum What {
     /// array; `#` starts a comment.
     Message {
         /// Hex digits; spaces between bytes or groups are allowed. None, or `-`, reads standard input.
+        #[arg(conflicts_with = "binary")]
         hex: Vec<String>,
+        /// Read raw messages from FILE instead: 256 bytes each, as a SynIC message page or a trace holds
+        /// them, decoded in order (the last may be shorter, down to 16 + its payload_size).
+        #[arg(long, value_name = "FILE")]
+        binary: Option<std::path::PathBuf>,
     },
 }
 
@@ -44,12 +49,48 @@ pub(crate) fn run(what: &What) -> (String, Option<String>) {
         What::Input { value } => return parse_u64(value).map_or_else(|e| (String::new(), Some(e)), input),
         What::Output { value } => parse_u64(value).map(output),
         What::Status { value } => status(value),
-        What::Message { hex } => message_text(hex).and_then(|text| message(&parse_hex(&text)?)),
+        What::Message { binary: Some(path), .. } => return binary_messages(path),
+        What::Message { hex, .. } => message_text(hex).and_then(|text| message(&parse_hex(&text)?)),
     };
     match result {
         Ok(out) => (out, None),
         Err(e) => (String::new(), Some(e)),
     }
+}
+
+/// Every 256-byte message of a raw file, in order; one that does not decode is named by its index and
+/// byte offset, the others still decode, and the run fails.
+fn binary_messages(path: &std::path::Path) -> (String, Option<String>) {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) if bytes.is_empty() => {
+            return (String::new(), Some(format!("{}: the file is empty", path.display())));
+        }
+        Ok(bytes) => bytes,
+        Err(e) => return (String::new(), Some(format!("{}: {e}", path.display()))),
+    };
+    let size = size_of::<Message>();
+    let count = bytes.len().div_ceil(size);
+    let mut out = String::new();
+    let mut errors = Vec::new();
+    for (index, chunk) in bytes.chunks(size).enumerate() {
+        if count > 1 {
+            let _ = writeln!(
+                out,
+                "{}# message {index} at byte {:#x}",
+                if index > 0 { "\n" } else { "" },
+                index * size
+            );
+        }
+        match message(chunk) {
+            Ok(text) => out.push_str(&text),
+            Err(e) => errors.push(format!(
+                "{}: message {index} at byte {:#x}: {e}",
+                path.display(),
+                index * size
+            )),
+        }
+    }
+    (out, (!errors.is_empty()).then(|| errors.join("\n")))
 }
 
 /// The message's hex: the arguments, or standard input for none or `-`.

@@ -433,3 +433,39 @@ fn every_dump_form_of_a_message_decodes_the_same() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: `z` at character 3 is not a hex digit"));
 }
+
+#[test]
+fn binary_files_hold_messages_of_256_bytes_and_a_bad_one_does_not_stop_the_rest() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dumps");
+    let xxd = std::fs::read_to_string(dir.join("io_port_intercept.xxd")).unwrap();
+    let hex: String = xxd
+        .lines()
+        .map(|l| l[10..49].split_whitespace().collect::<String>())
+        .collect();
+    let one: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    assert_eq!(one.len(), 256);
+    let mut trace = [one.clone(), one.clone()].concat();
+    trace.extend_from_slice(&one[..100]);
+    let path = std::env::temp_dir().join(format!("hvtool-binary-{}.bin", std::process::id()));
+    std::fs::write(&path, &trace).unwrap();
+    let out = hvtool(&["decode", "message", "--binary", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout
+            .matches("PortNumber             0x03f8              1016")
+            .count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stdout.contains("# message 1 at byte 0x100"), "{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.ends_with("message 2 at byte 0x200: not a whole message: 100 bytes given, the header says 144 (16 + payload_size): 44 missing\n"),
+        "{stderr}"
+    );
+}
