@@ -15,18 +15,21 @@ use zerocopy::{FromZeros, IntoBytes};
 pub(crate) enum What {
     /// A 64-bit hypercall input value (RCX), e.g. 0x1006b.
     Input {
-        /// The value: hex with 0x, or decimal.
-        value: String,
+        /// The value: hex with 0x, or decimal; several decode in turn. None, or `-`, reads them from standard input, one a line
+        /// (`#` comments and blank lines skipped).
+        values: Vec<String>,
     },
     /// A 64-bit hypercall result value (RAX).
     Output {
-        /// The value: hex with 0x, or decimal.
-        value: String,
+        /// The value: hex with 0x, or decimal; several decode in turn. None, or `-`, reads them from standard input, one a line
+        /// (`#` comments and blank lines skipped).
+        values: Vec<String>,
     },
     /// An HV_STATUS, by number or by TLFS name.
     Status {
-        /// A number (0x1b, 27) or a name (HV_STATUS_NO_DATA).
-        value: String,
+        /// A number (0x1b, 27) or a name (HV_STATUS_NO_DATA); several decode in turn. None, or `-`, reads them from standard input, one a line
+        /// (`#` comments and blank lines skipped).
+        values: Vec<String>,
     },
     /// A SynIC message (HV_MESSAGE) as hex bytes in memory order: the 16-byte header and the payload_size
     /// bytes it counts (up to 256 in all). Plain or spaced hex, `xxd`, `od -tx1`, `hexdump -C` or a C
@@ -46,16 +49,72 @@ pub(crate) enum What {
 /// prints its fields first).
 pub(crate) fn run(what: &What) -> (String, Option<String>) {
     let result = match what {
-        What::Input { value } => return parse_u64(value).map_or_else(|e| (String::new(), Some(e)), input),
-        What::Output { value } => parse_u64(value).map(output),
-        What::Status { value } => status(value),
+        What::Input { values } => {
+            return each_value(values, "input value", |v| match parse_u64(v) {
+                Ok(bits) => input(bits),
+                Err(e) => (String::new(), Some(e)),
+            });
+        }
+        What::Output { values } => return each_value(values, "result value", |v| ok_or_fail(parse_u64(v).map(output))),
+        What::Status { values } => return each_value(values, "status", |v| ok_or_fail(status(v))),
         What::Message { binary: Some(path), .. } => return binary_messages(path),
         What::Message { hex, .. } => message_text(hex).and_then(|text| message(&parse_hex(&text)?)),
     };
+    ok_or_fail(result)
+}
+
+fn ok_or_fail(result: Result<String, String>) -> (String, Option<String>) {
     match result {
         Ok(out) => (out, None),
         Err(e) => (String::new(), Some(e)),
     }
+}
+
+/// Decodes each value of the arguments, or of standard input's lines for none or `-`. Every value is
+/// decoded; those that fail are named (by argument or line number) and fail the run.
+fn each_value(
+    args: &[String],
+    what: &str,
+    decode: impl Fn(&str) -> (String, Option<String>),
+) -> (String, Option<String>) {
+    let from_stdin = match args {
+        [] => Some(crate::read_stdin(what, false)),
+        [dash] if dash == "-" => Some(crate::read_stdin(what, true)),
+        _ => None,
+    };
+    let values: Vec<(String, String)> = match from_stdin {
+        Some(Err(e)) => return (String::new(), Some(e)),
+        Some(Ok(text)) => text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                (
+                    format!("line {}", i + 1),
+                    line.split('#').next().unwrap_or_default().trim().to_owned(),
+                )
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect(),
+        None => args
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("argument {}", i + 1), v.clone()))
+            .collect(),
+    };
+    let many = values.len() > 1;
+    let mut out = String::new();
+    let mut errors = Vec::new();
+    for (place, value) in &values {
+        let (text, error) = decode(value);
+        if many && !text.is_empty() {
+            let _ = writeln!(out, "{}# {value}", if out.is_empty() { "" } else { "\n" });
+        }
+        out.push_str(&text);
+        if let Some(e) = error {
+            errors.push(if many { format!("{place}: {e}") } else { e });
+        }
+    }
+    (out, (!errors.is_empty()).then(|| errors.join("\n")))
 }
 
 /// Every 256-byte message of a raw file, in order; one that does not decode is named by its index and

@@ -469,3 +469,41 @@ fn binary_files_hold_messages_of_256_bytes_and_a_bad_one_does_not_stop_the_rest(
         "{stderr}"
     );
 }
+
+#[test]
+fn many_values_from_arguments_or_standard_input_and_bad_ones_are_named() {
+    let out = hvtool(&["decode", "status", "0x1b", "no_dta", "3"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("# 0x1b\n0x001b  HV_STATUS_NO_DATA"), "{stdout}");
+    assert!(
+        stdout.contains("\n# 3\n0x0003  HV_STATUS_INVALID_HYPERCALL_INPUT"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("hvtool: argument 2: `no_dta` is neither"),
+        "{stderr}"
+    );
+
+    let out = with_stdin(
+        &["decode", "input", "-"],
+        "0x1006b\n# a comment\n\n0xZZ\n0x6b  # fast-less\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.matches("valid for HvCallResetDebugSession").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .starts_with("hvtool: line 4: `0xZZ` is not a 64-bit number")
+    );
+
+    let out = with_stdin(&["decode", "output", "-"], "0x50000001b\n");
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout).unwrap().contains("HV_STATUS_NO_DATA"));
+}
