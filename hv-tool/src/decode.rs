@@ -3,12 +3,22 @@
 use std::fmt::Write as _;
 
 use clap::Subcommand;
-use hv_abi::layout::BitfieldLayout;
 use hv_abi::layout::Layout;
 use hv_abi::synic::{Message, MessageHeader};
 use hv_abi::{Bitfield, CallCode, CallDescriptor, CallKind, HvStatus, HypercallInput, HypercallOutput, InputRejection};
 use hv_x64::parse;
+
+use crate::table;
 use zerocopy::{FromZeros, IntoBytes};
+
+/// How decodes are printed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// Tables people read.
+    Text,
+    /// One JSON object per value or message (JSON Lines).
+    Json,
+}
 
 /// What to decode.
 #[derive(Subcommand)]
@@ -47,18 +57,22 @@ pub(crate) enum What {
 
 /// The decoded text, and the error that makes the run fail (a value the hypervisor would refuse still
 /// prints its fields first).
-pub(crate) fn run(what: &What) -> (String, Option<String>) {
+pub(crate) fn run(what: &What, format: Format) -> (String, Option<String>) {
     let result = match what {
         What::Input { values } => {
-            return each_value(values, "input value", |v| match parse_u64(v) {
-                Ok(bits) => input(bits),
+            return each_value(values, "input value", format, |v| match parse_u64(v) {
+                Ok(bits) => input(bits, format),
                 Err(e) => (String::new(), Some(e)),
             });
         }
-        What::Output { values } => return each_value(values, "result value", |v| ok_or_fail(parse_u64(v).map(output))),
-        What::Status { values } => return each_value(values, "status", |v| ok_or_fail(status(v))),
-        What::Message { binary: Some(path), .. } => return binary_messages(path),
-        What::Message { hex, .. } => message_text(hex).and_then(|text| message(&parse_hex(&text)?)),
+        What::Output { values } => {
+            return each_value(values, "result value", format, |v| {
+                ok_or_fail(parse_u64(v).map(|bits| output(bits, format)))
+            });
+        }
+        What::Status { values } => return each_value(values, "status", format, |v| ok_or_fail(status(v, format))),
+        What::Message { binary: Some(path), .. } => return binary_messages(path, format),
+        What::Message { hex, .. } => message_text(hex).and_then(|text| message(&parse_hex(&text)?, format)),
     };
     ok_or_fail(result)
 }
@@ -75,6 +89,7 @@ fn ok_or_fail(result: Result<String, String>) -> (String, Option<String>) {
 fn each_value(
     args: &[String],
     what: &str,
+    format: Format,
     decode: impl Fn(&str) -> (String, Option<String>),
 ) -> (String, Option<String>) {
     let from_stdin = match args {
@@ -106,7 +121,7 @@ fn each_value(
     let mut errors = Vec::new();
     for (place, value) in &values {
         let (text, error) = decode(value);
-        if many && !text.is_empty() {
+        if many && !text.is_empty() && format == Format::Text {
             let _ = writeln!(out, "{}# {value}", if out.is_empty() { "" } else { "\n" });
         }
         out.push_str(&text);
@@ -119,7 +134,7 @@ fn each_value(
 
 /// Every 256-byte message of a raw file, in order; one that does not decode is named by its index and
 /// byte offset, the others still decode, and the run fails.
-fn binary_messages(path: &std::path::Path) -> (String, Option<String>) {
+fn binary_messages(path: &std::path::Path, format: Format) -> (String, Option<String>) {
     let bytes = match std::fs::read(path) {
         Ok(bytes) if bytes.is_empty() => {
             return (String::new(), Some(format!("{}: the file is empty", path.display())));
@@ -132,7 +147,7 @@ fn binary_messages(path: &std::path::Path) -> (String, Option<String>) {
     let mut out = String::new();
     let mut errors = Vec::new();
     for (index, chunk) in bytes.chunks(size).enumerate() {
-        if count > 1 {
+        if count > 1 && format == Format::Text {
             let _ = writeln!(
                 out,
                 "{}# message {index} at byte {:#x}",
@@ -140,7 +155,7 @@ fn binary_messages(path: &std::path::Path) -> (String, Option<String>) {
                 index * size
             );
         }
-        match message(chunk) {
+        match message(chunk, format) {
             Ok(text) => out.push_str(&text),
             Err(e) => errors.push(format!(
                 "{}: message {index} at byte {:#x}: {e}",
@@ -183,30 +198,6 @@ fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// One line per range of `layout`, with the value's bits in it; `name_of` names a field's value.
-fn bitfield_rows(out: &mut String, layout: &BitfieldLayout, bits: u64, name_of: impl Fn(&str, u64) -> Option<String>) {
-    let _ = writeln!(
-        out,
-        "{} {bits:#0w$x}",
-        layout.tlfs_name,
-        w = 2 + usize::from(layout.width) / 4
-    );
-    for f in layout.fields {
-        let v = (bits & f.mask()) >> f.lsb;
-        let range = if f.lsb == f.msb {
-            format!("{}", f.lsb)
-        } else {
-            format!("{}:{}", f.msb, f.lsb)
-        };
-        let note = match (f.reserved, v) {
-            (true, 0) => " (reserved)".to_owned(),
-            (true, _) => " (reserved, must be zero)".to_owned(),
-            (false, _) => name_of(f.tlfs_name, v).map(|n| format!("  {n}")).unwrap_or_default(),
-        };
-        let _ = writeln!(out, "  {range:>5}  {:<20} {v:#x}{note}", f.tlfs_name);
-    }
-}
-
 fn status_name(v: u64) -> String {
     let s = HvStatus::from_bits(v as u16);
     match s.description() {
@@ -217,10 +208,10 @@ fn status_name(v: u64) -> String {
 
 /// The input value's fields, then what the hypervisor would answer: checked against the call's
 /// descriptor where hv-abi has one, for reserved bits alone otherwise. A refused value is the error.
-fn input(bits: u64) -> (String, Option<String>) {
+fn input(bits: u64, format: Format) -> (String, Option<String>) {
     let v = HypercallInput::from_bits(bits);
-    let mut out = String::new();
-    bitfield_rows(&mut out, &HypercallInput::BITFIELD, bits, |field, value| match field {
+    let mut rows = Vec::new();
+    table::bitfield_rows(&mut rows, &HypercallInput::BITFIELD, bits, |field, value| match field {
         "CallCode" => Some(format!("{:?}", CallCode::from_bits(value as u16))),
         _ => None,
     });
@@ -232,19 +223,29 @@ fn input(bits: u64) -> (String, Option<String>) {
             "no reserved bit set; {code:?} has no descriptor in hv-abi, so its form and reps are not checked"
         )),
     };
-    match verdict {
-        Ok(line) => {
+    let (line, error) = match verdict {
+        Ok(line) => (line, None),
+        Err(e) => (
+            format!("invalid: {}", e.status()),
+            Some(format!("the hypervisor answers {} to {code:?}: {e}", e.status())),
+        ),
+    };
+    let out = match format {
+        Format::Text => {
+            let mut out = format!("HV_X64_HYPERCALL_INPUT {bits:#018x}\n");
+            table::text(&mut out, &rows);
             let _ = writeln!(out, "{line}");
-            (out, None)
+            out
         }
-        Err(e) => {
-            let _ = writeln!(out, "invalid: {}", e.status());
-            (
-                out,
-                Some(format!("the hypervisor answers {} to {code:?}: {e}", e.status())),
-            )
-        }
-    }
+        Format::Json => json_line(&serde_json::json!({
+            "type": "HV_X64_HYPERCALL_INPUT",
+            "value": format!("{bits:#x}"),
+            "fields": table::json(&rows),
+            "verdict": line,
+            "error": error,
+        })),
+    };
+    (out, error)
 }
 
 /// A descriptor's encoding in words.
@@ -261,16 +262,37 @@ fn form(desc: &CallDescriptor) -> String {
     format!("{kind}, {forms}")
 }
 
-fn output(bits: u64) -> String {
-    let mut out = String::new();
-    bitfield_rows(&mut out, &HypercallOutput::BITFIELD, bits, |field, value| match field {
-        "CallStatus" => Some(status_name(value)),
-        _ => None,
-    });
-    out
+fn output(bits: u64, format: Format) -> String {
+    let mut rows = Vec::new();
+    table::bitfield_rows(
+        &mut rows,
+        &HypercallOutput::BITFIELD,
+        bits,
+        |field, value| match field {
+            "CallStatus" => Some(status_name(value)),
+            _ => None,
+        },
+    );
+    match format {
+        Format::Text => {
+            let mut out = format!("HV_X64_HYPERCALL_OUTPUT {bits:#018x}\n");
+            table::text(&mut out, &rows);
+            out
+        }
+        Format::Json => json_line(&serde_json::json!({
+            "type": "HV_X64_HYPERCALL_OUTPUT",
+            "value": format!("{bits:#x}"),
+            "fields": table::json(&rows),
+        })),
+    }
 }
 
-fn status(value: &str) -> Result<String, String> {
+/// One JSON Lines record.
+fn json_line(value: &serde_json::Value) -> String {
+    format!("{value}\n")
+}
+
+fn status(value: &str, format: Format) -> Result<String, String> {
     let s = match status_by_name(value) {
         Some(s) => s,
         None => {
@@ -282,11 +304,15 @@ fn status(value: &str) -> Result<String, String> {
             HvStatus::from_bits(n)
         }
     };
-    Ok(format!(
-        "{:#06x}  {}\n",
-        s.into_bits(),
-        status_name(u64::from(s.into_bits()))
-    ))
+    Ok(match format {
+        Format::Text => format!("{:#06x}  {}\n", s.into_bits(), status_name(u64::from(s.into_bits()))),
+        Format::Json => json_line(&serde_json::json!({
+            "type": "HV_STATUS",
+            "value": format!("{:#06x}", s.into_bits()),
+            "name": s.name(),
+            "meaning": s.description(),
+        })),
+    })
 }
 
 /// A status name in any case, with or without the `HV_STATUS_` prefix: `no_data`, `HV_STATUS_NO_DATA`.
@@ -315,45 +341,46 @@ fn nearest_status_name(value: &str) -> Option<&'static str> {
         .map(|(_, name)| name)
 }
 
-fn message(bytes: &[u8]) -> Result<String, String> {
+fn message(bytes: &[u8], format: Format) -> Result<String, String> {
     // The checks a VMM's parse makes: the header is there, payload_size is at most 240 and every byte it
     // counts was given, and the payload is as large as its type. Nothing is made up.
     let mut scratch = Message::new_zeroed();
     let m = parse::parse(bytes, &mut scratch).map_err(|e| format!("not a whole message: {e}"))?;
-    let mut out = String::from("HV_MESSAGE\n");
-    crate::table::rows(&mut out, &MessageHeader::TYPE_LAYOUT, m.header.as_bytes(), 0, 0);
     let t = m.header.message_type;
-    match m.payload.layout_and_bytes() {
+    let mut rows = Vec::new();
+    table::struct_rows(&mut rows, &MessageHeader::TYPE_LAYOUT, m.header.as_bytes(), 0, "", 0);
+    let (payload_type, unused) = match m.payload.layout_and_bytes() {
         Some((layout, payload)) => {
-            let _ = writeln!(
-                out,
-                "{:>5}  {}  ({t:?}, {} bytes)",
-                "0x10", layout.tlfs_name, layout.size
-            );
-            crate::table::rows(&mut out, &layout, payload, 16, 1);
-            let unused = usize::from(m.header.payload_size).saturating_sub(layout.size);
-            if unused > 0 {
-                let _ = writeln!(
-                    out,
-                    "      ({unused} more payload bytes, not part of {})",
-                    layout.tlfs_name
-                );
-            }
+            table::struct_row(&mut rows, 16, "Payload", 0, layout.tlfs_name);
+            table::struct_rows(&mut rows, &layout, payload, 16, "Payload", 1);
+            (
+                Some(layout.tlfs_name),
+                usize::from(m.header.payload_size).saturating_sub(layout.size),
+            )
         }
         None => {
-            let _ = writeln!(
-                out,
-                " 0x10  payload ({} bytes, no typed decoder for {t:?})",
-                m.header.payload_size
-            );
             let payload = bytes
                 .get(16..16 + usize::from(m.header.payload_size))
                 .unwrap_or_default();
-            for (i, chunk) in payload.chunks(16).enumerate() {
-                let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-                let _ = writeln!(out, "{:>5}  {}", format!("{:#04x}", 16 + 16 * i), hex.join(" "));
-            }
+            table::bytes_row(&mut rows, 16, "Payload", payload, format!("no typed decoder for {t:?}"));
+            (None, 0)
         }
-    }
-    Ok(out)
+    };
+    Ok(match format {
+        Format::Text => {
+            let mut out = String::from("HV_MESSAGE\n");
+            table::text(&mut out, &rows);
+            if let (Some(tlfs), 1..) = (payload_type, unused) {
+                let _ = writeln!(out, "      ({unused} more payload bytes, not part of {tlfs})");
+            }
+            out
+        }
+        Format::Json => json_line(&serde_json::json!({
+            "type": "HV_MESSAGE",
+            "message_type": format!("{t:?}"),
+            "payload_type": payload_type,
+            "unused_payload_bytes": unused,
+            "fields": table::json(&rows),
+        })),
+    })
 }

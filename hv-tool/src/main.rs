@@ -29,9 +29,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Decode a raw value or message.
-    #[command(subcommand)]
-    Decode(decode::What),
+    /// Decode raw values or messages.
+    Decode {
+        /// One JSON object per value or message (JSON Lines) instead of tables.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        what: decode::What,
+    },
     /// Print a shell completion script: `hvtool completions bash > /etc/bash_completion.d/hvtool`.
     Completions {
         /// The shell.
@@ -57,7 +62,14 @@ fn main() -> ExitCode {
     let (out, err) = match cli.command {
         Command::Abi { json: true } => (abi::json(), None),
         Command::Abi { json: false } => (abi::text(), None),
-        Command::Decode(what) => decode::run(&what),
+        Command::Decode { json, what } => decode::run(
+            &what,
+            if json {
+                decode::Format::Json
+            } else {
+                decode::Format::Text
+            },
+        ),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(

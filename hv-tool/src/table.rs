@@ -12,53 +12,195 @@ use hv_x64::{
     SegmentRegister, VmgexitFlags, VpExecutionState,
 };
 
+/// One decoded field: where it sits, its TLFS name (dotted below a nested struct), its value and what the
+/// value means. The text table and the JSON are both drawn from rows.
+pub(crate) struct Row {
+    place: Place,
+    path: String,
+    depth: usize,
+    value: Value,
+    meaning: String,
+}
+
+enum Place {
+    /// A byte offset in the message.
+    Offset(usize),
+    /// A bit range, msb and lsb.
+    Bits(u8, u8),
+}
+
+enum Value {
+    /// A struct opened up in place: its TLFS type name; its fields follow.
+    Struct(&'static str),
+    /// An integer field of `width` bytes (0 for a bit range).
+    Int { value: u64, width: usize },
+    /// A field too wide for an integer, as bytes.
+    Bytes(Vec<u8>),
+}
+
 /// Appends one row per field of `layout` read from `bytes` (which start at message offset `base`).
-pub(crate) fn rows(out: &mut String, layout: &TypeLayout, bytes: &[u8], base: usize, depth: usize) {
+pub(crate) fn struct_rows(
+    rows: &mut Vec<Row>,
+    layout: &TypeLayout,
+    bytes: &[u8],
+    base: usize,
+    parent: &str,
+    depth: usize,
+) {
     for field in layout.fields {
         let Some(value) = bytes.get(field.offset..field.offset + field.size) else {
-            let _ = writeln!(
-                out,
-                "{:>5}  {}  (beyond the bytes given)",
-                offset(base + field.offset),
-                field.tlfs_name
-            );
-            continue;
+            continue; // parse checked the payload's size; a layout never reaches past it
         };
         let at = base + field.offset;
+        let path = if parent.is_empty() {
+            field.tlfs_name.to_owned()
+        } else {
+            format!("{parent}.{}", field.tlfs_name)
+        };
         if let Some(inner) = nested(field) {
-            let _ = writeln!(
-                out,
-                "{:>5}  {:indent$}{}  {}",
-                offset(at),
-                "",
-                field.tlfs_name,
-                inner.tlfs_name,
-                indent = 2 * depth
-            );
-            rows(out, &inner, value, at, depth + 1);
+            rows.push(Row {
+                place: Place::Offset(at),
+                path: path.clone(),
+                depth,
+                value: Value::Struct(inner.tlfs_name),
+                meaning: String::new(),
+            });
+            struct_rows(rows, &inner, value, at, &path, depth + 1);
             continue;
         }
-        let name = format!("{:indent$}{}", "", field.tlfs_name, indent = 2 * depth);
-        match integer(value) {
-            Some(n) => {
-                let hex = format!("{n:#0w$x}", w = 2 + 2 * value.len());
-                let meaning = meaning(layout.tlfs_name, field.tlfs_name, n);
-                let line = format!("{:>5}  {name:<24} {hex:<20}{meaning}", offset(at));
-                let _ = writeln!(out, "{}", line.trim_end());
-            }
-            None => {
-                for (i, chunk) in value.chunks(16).enumerate() {
-                    let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-                    let label = if i == 0 { name.as_str() } else { "" };
-                    let _ = writeln!(out, "{:>5}  {label:<24} {}", offset(at + 16 * i), hex.join(" "));
-                }
-            }
-        }
+        let (value, meaning) = match integer(value) {
+            Some(n) => (
+                Value::Int {
+                    value: n,
+                    width: value.len(),
+                },
+                meaning(layout.tlfs_name, field.tlfs_name, n),
+            ),
+            None => (Value::Bytes(value.to_vec()), String::new()),
+        };
+        rows.push(Row {
+            place: Place::Offset(at),
+            path,
+            depth,
+            value,
+            meaning,
+        });
     }
 }
 
-fn offset(at: usize) -> String {
-    format!("{at:#04x}")
+/// Appends the row that opens a struct at `at` (its fields follow, one level deeper).
+pub(crate) fn struct_row(rows: &mut Vec<Row>, at: usize, path: &str, depth: usize, tlfs: &'static str) {
+    rows.push(Row {
+        place: Place::Offset(at),
+        path: path.to_owned(),
+        depth,
+        value: Value::Struct(tlfs),
+        meaning: String::new(),
+    });
+}
+
+/// Appends a row of raw bytes at `at`.
+pub(crate) fn bytes_row(rows: &mut Vec<Row>, at: usize, path: &str, bytes: &[u8], meaning: String) {
+    rows.push(Row {
+        place: Place::Offset(at),
+        path: path.to_owned(),
+        depth: 0,
+        value: Value::Bytes(bytes.to_vec()),
+        meaning,
+    });
+}
+
+/// Appends one row per range of `layout` in `bits`; `name_of` names a field's value.
+pub(crate) fn bitfield_rows(
+    rows: &mut Vec<Row>,
+    layout: &BitfieldLayout,
+    bits: u64,
+    name_of: impl Fn(&str, u64) -> Option<String>,
+) {
+    for f in layout.fields {
+        let v = (bits & f.mask()) >> f.lsb;
+        let meaning = match (f.reserved, v) {
+            (true, 0) => "(reserved)".to_owned(),
+            (true, _) => "(reserved, must be zero)".to_owned(),
+            (false, _) => name_of(f.tlfs_name, v).unwrap_or_default(),
+        };
+        rows.push(Row {
+            place: Place::Bits(f.msb, f.lsb),
+            path: f.tlfs_name.to_owned(),
+            depth: 0,
+            value: Value::Int { value: v, width: 0 },
+            meaning,
+        });
+    }
+}
+
+/// The rows as a table: place, name (indented below a nested struct), hex value, meaning.
+pub(crate) fn text(out: &mut String, rows: &[Row]) {
+    for row in rows {
+        let place = match row.place {
+            Place::Offset(at) => format!("{at:#04x}"),
+            Place::Bits(msb, lsb) if msb == lsb => format!("{lsb}"),
+            Place::Bits(msb, lsb) => format!("{msb}:{lsb}"),
+        };
+        let name = row.path.rsplit('.').next().unwrap_or_default();
+        let name = format!("{:indent$}{name}", "", indent = 2 * row.depth);
+        let line = match &row.value {
+            Value::Struct(tlfs) => format!("{place:>5}  {name}  {tlfs}"),
+            Value::Int { value, width } => {
+                let hex = format!("{value:#0w$x}", w = 2 + 2 * width);
+                format!("{place:>5}  {name:<24} {hex:<20}{}", row.meaning)
+            }
+            Value::Bytes(bytes) => {
+                let mut lines = Vec::new();
+                for (i, chunk) in bytes.chunks(16).enumerate() {
+                    let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+                    let (at, label) = match (row.place.offset(), i) {
+                        (Some(at), 0) => (format!("{at:#04x}"), name.as_str()),
+                        (Some(at), _) => (format!("{:#04x}", at + 16 * i), ""),
+                        (None, _) => (String::new(), ""),
+                    };
+                    lines.push(format!("{at:>5}  {label:<24} {}", hex.join(" ")));
+                }
+                lines.join("\n")
+            }
+        };
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+/// The rows as JSON objects: `offset` or `bits`, `field` (dotted path), `value` (hex), `meaning`.
+pub(crate) fn json(rows: &[Row]) -> serde_json::Value {
+    rows.iter()
+        .map(|row| {
+            let mut object = serde_json::Map::new();
+            match row.place {
+                Place::Offset(at) => object.insert("offset".into(), at.into()),
+                Place::Bits(msb, lsb) => object.insert("bits".into(), format!("{msb}:{lsb}").into()),
+            };
+            object.insert("field".into(), row.path.clone().into());
+            match &row.value {
+                Value::Struct(tlfs) => object.insert("struct".into(), (*tlfs).into()),
+                Value::Int { value, .. } => object.insert("value".into(), format!("{value:#x}").into()),
+                Value::Bytes(bytes) => object.insert(
+                    "value".into(),
+                    bytes.iter().map(|b| format!("{b:02x}")).collect::<String>().into(),
+                ),
+            };
+            if !row.meaning.is_empty() {
+                object.insert("meaning".into(), row.meaning.clone().into());
+            }
+            serde_json::Value::Object(object)
+        })
+        .collect()
+}
+
+impl Place {
+    fn offset(&self) -> Option<usize> {
+        match *self {
+            Place::Offset(at) => Some(at),
+            Place::Bits(..) => None,
+        }
+    }
 }
 
 /// The structs opened up in place: the intercept header and the segment registers.

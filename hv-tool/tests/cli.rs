@@ -39,10 +39,10 @@ fn fails(args: &[&str]) -> String {
 fn decodes_a_fast_reset_debug_session_input() {
     let out = ok(&["decode", "input", "0x1006b"]);
     assert!(
-        out.contains("CallCode             0x6b  HvCallResetDebugSession"),
+        out.contains(" 15:0  CallCode                 0x6b                HvCallResetDebugSession\n"),
         "{out}"
     );
-    assert!(out.contains("IsFast               0x1"), "{out}");
+    assert!(out.contains("   16  IsFast                   0x1\n"), "{out}");
     assert!(
         out.ends_with("valid for HvCallResetDebugSession (simple, fast or memory form)\n"),
         "{out}"
@@ -63,7 +63,7 @@ fn refused(value: &str) -> (String, String) {
 fn an_input_the_hypervisor_refuses_fails_and_says_why() {
     let (out, err) = refused("0x0800_0069");
     assert!(
-        out.contains("30:27  RsvdZ                0x1 (reserved, must be zero)"),
+        out.contains("30:27  RsvdZ                    0x1                 (reserved, must be zero)"),
         "{out}"
     );
     assert!(out.ends_with("invalid: HV_STATUS_INVALID_HYPERCALL_INPUT\n"), "{out}");
@@ -93,8 +93,11 @@ fn an_input_the_hypervisor_refuses_fails_and_says_why() {
 #[test]
 fn decodes_result_and_status() {
     let out = ok(&["decode", "output", "0x50000001b"]);
-    assert!(out.contains("CallStatus           0x1b  HV_STATUS_NO_DATA"), "{out}");
-    assert!(out.contains("RepsCompleted        0x5"), "{out}");
+    assert!(
+        out.contains(" 15:0  CallStatus               0x1b                HV_STATUS_NO_DATA"),
+        "{out}"
+    );
+    assert!(out.contains("43:32  RepsCompleted            0x5\n"), "{out}");
     assert!(ok(&["decode", "status", "HV_STATUS_INACTIVE"]).starts_with("0x001c  HV_STATUS_INACTIVE ("));
     assert!(ok(&["decode", "status", "0x40"]).starts_with("0x0040  0x0040 (no source names this status)"));
 }
@@ -506,4 +509,50 @@ fn many_values_from_arguments_or_standard_input_and_bad_ones_are_named() {
     let out = with_stdin(&["decode", "output", "-"], "0x50000001b\n");
     assert!(out.status.success());
     assert!(String::from_utf8(out.stdout).unwrap().contains("HV_STATUS_NO_DATA"));
+}
+
+#[test]
+fn json_lines_one_object_per_value_or_message() {
+    let out = hvtool(&["decode", "--json", "input", "0x1006b", "0x10069"]);
+    assert_eq!(out.status.code(), Some(1), "0x10069 is refused");
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["fields"][0]["field"], "CallCode");
+    assert_eq!(lines[0]["fields"][0]["meaning"], "HvCallResetDebugSession");
+    assert_eq!(lines[0]["error"], serde_json::Value::Null);
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("the call has no fast (register) form")
+    );
+
+    let status: serde_json::Value = serde_json::from_str(&ok(&["decode", "status", "--json", "no_data"])).unwrap();
+    assert_eq!(
+        (status["value"].as_str(), status["name"].as_str()),
+        (Some("0x001b"), Some("HV_STATUS_NO_DATA"))
+    );
+
+    let dump = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dumps/io_port_intercept.hexdump"),
+    )
+    .unwrap();
+    let out = with_stdin(&["decode", "--json", "message", "-"], &dump);
+    assert!(out.status.success());
+    let message: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(message["payload_type"], "HV_X64_IO_PORT_INTERCEPT_MESSAGE");
+    let port = message["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "Payload.PortNumber")
+        .unwrap();
+    assert_eq!(
+        (port["offset"].as_u64(), port["value"].as_str()),
+        (Some(0x38), Some("0x3f8"))
+    );
 }
