@@ -1,5 +1,6 @@
-//! A wire struct as a table people read: offset, TLFS name, hex value and meaning, one field a row,
-//! with the intercept header and segment registers opened up in place.
+//! Decoded fields as rows: offset or bit range, TLFS name, hex value and meaning, with the intercept
+//! header and segment registers opened up in place. `text` renders them as the table people read,
+//! `json` as the objects of `--json`.
 
 use std::fmt::Write as _;
 
@@ -58,13 +59,7 @@ pub(crate) fn struct_rows(
             format!("{parent}.{}", field.tlfs_name)
         };
         if let Some(inner) = nested(field) {
-            rows.push(Row {
-                place: Place::Offset(at),
-                path: path.clone(),
-                depth,
-                value: Value::Struct(inner.tlfs_name),
-                meaning: String::new(),
-            });
+            struct_row(rows, at, &path, depth, inner.tlfs_name);
             struct_rows(rows, &inner, value, at, &path, depth + 1);
             continue;
         }
