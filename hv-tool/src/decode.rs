@@ -92,12 +92,7 @@ fn each_value(
     format: Format,
     decode: impl Fn(&str) -> (String, Option<String>),
 ) -> (String, Option<String>) {
-    let from_stdin = match args {
-        [] => Some(crate::read_stdin(what, false)),
-        [dash] if dash == "-" => Some(crate::read_stdin(what, true)),
-        _ => None,
-    };
-    let values: Vec<(String, String)> = match from_stdin {
+    let values: Vec<(String, String)> = match stdin_when_asked(args, what) {
         Some(Err(e)) => return (String::new(), Some(e)),
         Some(Ok(text)) => text
             .lines()
@@ -169,10 +164,15 @@ fn binary_messages(path: &std::path::Path, format: Format) -> (String, Option<St
 
 /// The message's hex: the arguments, or standard input for none or `-`.
 fn message_text(hex: &[String]) -> Result<String, String> {
-    match hex {
-        [] => crate::read_stdin("message", false),
-        [dash] if dash == "-" => crate::read_stdin("message", true),
-        words => Ok(words.join(" ")),
+    stdin_when_asked(hex, "message").unwrap_or_else(|| Ok(hex.join(" ")))
+}
+
+/// Standard input's text when `args` are none (input piped in) or `-`; `None` when they are the input.
+fn stdin_when_asked(args: &[String], what: &str) -> Option<Result<String, String>> {
+    match args {
+        [] => Some(crate::read_stdin(what, false)),
+        [dash] if dash == "-" => Some(crate::read_stdin(what, true)),
+        _ => None,
     }
 }
 
