@@ -75,11 +75,7 @@ impl Buffer {
     #[inline]
     fn spare(&mut self, n: usize) -> (&mut [u8], &mut [u8]) {
         let cap = self.ring.len();
-        // head < cap and len <= cap: one subtraction wraps the sum (no division on the exit path).
-        let tail = match self.head + self.len {
-            t if t >= cap => t - cap,
-            t => t,
-        };
+        let tail = self.wrap(self.head + self.len);
         let first = n.min(cap - tail);
         let (wrapped, from_tail) = self.ring.split_at_mut(tail);
         (&mut from_tail[..first], &mut wrapped[..n - first])
@@ -95,12 +91,16 @@ impl Buffer {
     #[inline]
     fn consume(&mut self, n: usize) {
         self.len -= n;
-        self.head = if self.len == 0 {
-            0
-        } else {
-            (self.head + n) % self.ring.len()
-        };
+        self.head = if self.len == 0 { 0 } else { self.wrap(self.head + n) };
         self.read += n as u64;
+    }
+
+    /// An index below twice the capacity (head < cap, and what is added to it is at most cap) wrapped
+    /// into the ring with one subtraction: no division on the exit path.
+    #[inline]
+    fn wrap(&self, i: usize) -> usize {
+        let cap = self.ring.len();
+        if i >= cap { i - cap } else { i }
     }
 
     /// Appends `n` bytes that `fill` copies into the ring's free space (one or two pieces, with the
