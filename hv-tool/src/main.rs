@@ -10,7 +10,9 @@ use clap::{Parser, Subcommand};
 mod abi;
 mod decode;
 mod hexdump;
+mod names;
 mod simulate;
+mod state;
 mod table;
 
 /// Decode Hyper-V hypercall values and messages, and print the ABI tables.
@@ -34,6 +36,13 @@ enum Command {
         /// One JSON object per value or message (JSON Lines) instead of tables.
         #[arg(long, global = true)]
         json: bool,
+        /// Colour the tables: `auto` colours them only when standard output is a terminal (and NO_COLOR
+        /// is unset).
+        #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+        color: clap::ColorChoice,
+        /// Read the values (one a line, `#` comments and blank lines skipped) or the dump from FILE.
+        #[arg(long, short = 'f', global = true, value_name = "FILE")]
+        file: Option<std::path::PathBuf>,
         #[command(subcommand)]
         what: decode::What,
     },
@@ -62,14 +71,26 @@ fn main() -> ExitCode {
     let (out, err) = match cli.command {
         Command::Abi { json: true } => (abi::json(), None),
         Command::Abi { json: false } => (abi::text(), None),
-        Command::Decode { json, what } => decode::run(
-            &what,
-            if json {
+        Command::Decode {
+            json,
+            color,
+            file,
+            what,
+        } => {
+            let colour = match color {
+                clap::ColorChoice::Always => true,
+                clap::ColorChoice::Never => false,
+                clap::ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            let format = if json {
                 decode::Format::Json
             } else {
-                decode::Format::Text
-            },
-        ),
+                decode::Format::Text(table::Paint(colour))
+            };
+            decode::run(&what, format, &decode::Source { file: file.as_deref() })
+        }
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(

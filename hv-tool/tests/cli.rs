@@ -468,7 +468,7 @@ fn binary_files_hold_messages_of_256_bytes_and_a_bad_one_does_not_stop_the_rest(
     assert!(stdout.contains("# message 1 at byte 0x100"), "{stdout}");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.ends_with("message 2 at byte 0x200: not a whole message: 100 bytes given, the header says 144 (16 + payload_size): 44 missing\n"),
+        stderr.ends_with("message 2 at byte 0x200: not a whole message: 100 bytes given, the header says 144 (16 + payload_size): 44 missing; --zero-pad decodes it with zeros for the missing bytes\n"),
         "{stderr}"
     );
 }
@@ -555,4 +555,176 @@ fn json_lines_one_object_per_value_or_message() {
         (port["offset"].as_u64(), port["value"].as_str()),
         (Some(0x38), Some("0x3f8"))
     );
+}
+
+#[test]
+fn processor_state_decodes_name_every_field() {
+    let state = ok(&["decode", "execution-state", "0x1013"]);
+    assert!(
+        state.contains("  1:0  Cpl                      0x3                 ring 3\n"),
+        "{state}"
+    );
+    assert!(
+        state.contains("   12  InterruptShadow          0x1                 yes\n"),
+        "{state}"
+    );
+    assert!(state.contains("    2  Cr0Pe                    0x0\n"), "{state}");
+    let segment = ok(&["decode", "segment", "0000000000000000 ffffffff 1000 9ba0"]);
+    assert!(
+        segment.contains("0xa09b              code, execute/read, accessed; DPL 0; present; 64-bit; 4 KiB granularity"),
+        "{segment}"
+    );
+    let msr = ok(&["decode", "msr", "hypercall", "0x5001"]);
+    assert!(msr.starts_with("MSR 0x40000001  HV_X64_MSR_HYPERCALL\n"), "{msr}");
+    assert!(
+        msr.contains("63:12  HypercallGpfn            0x5                 GPA 0x5000\n"),
+        "{msr}"
+    );
+    let efer = ok(&["decode", "msr", "0xc0000080"]);
+    assert!(efer.contains("not a synthetic MSR"), "{efer}");
+    let sint = ok(&["decode", "register", "HV_REGISTER_SINT2", "0x10031"]);
+    assert!(sint.contains("  7:0  vector                   0x31\n"), "{sint}");
+    assert!(sint.contains("   16  masked                   0x1\n"), "{sint}");
+    let cs = ok(&["decode", "register", "cs", "0000000000000000 ffffffff 0800 9b20"]);
+    assert!(
+        cs.starts_with("HV_REGISTER_NAME 0x00060001  HV_X64_REGISTER_CS\n"),
+        "{cs}"
+    );
+    assert!(
+        cs.contains("code, execute/read, accessed; DPL 0; present; 64-bit\n"),
+        "{cs}"
+    );
+    let features = ok(&["decode", "cpuid", "features", "0x2e7f", "0x880", "0x2", "0x2"]);
+    assert!(features.contains("ACCESS_HYPERCALL_MSRS"), "{features}");
+    assert!(features.contains(" DEBUGGING"), "{features}");
+    assert!(
+        features.contains("0x00000002          GUEST_DEBUGGING_AVAILABLE\n"),
+        "{features}"
+    );
+    let vendor = ok(&[
+        "decode",
+        "cpuid",
+        "0x40000000",
+        "0x4000000a",
+        "0x7263694d",
+        "0x666f736f",
+        "0x76482074",
+    ]);
+    assert!(vendor.contains("\"Microsoft Hv\""), "{vendor}");
+    assert!(vendor.contains("HYPERV_CPUID_NESTED_FEATURES"), "{vendor}");
+}
+
+#[test]
+fn processor_state_decodes_refuse_what_does_not_fit() {
+    for (args, error) in [
+        (
+            &["decode", "execution-state", "0x10000"][..],
+            "0x10000 does not fit HV_X64_VP_EXECUTION_STATE (16 bits)",
+        ),
+        (
+            &["decode", "segment", "00 11"],
+            "2 bytes given; HV_X64_SEGMENT_REGISTER is 16",
+        ),
+        (&["decode", "msr", "hypercal"], "did you mean HV_X64_MSR_HYPERCALL?"),
+        (
+            &["decode", "msr", "0x1_0000_0000"],
+            "0x100000000 is not an MSR number (32 bits)",
+        ),
+        (
+            &["decode", "register", "rip", "1", "2"],
+            "HV_X64_REGISTER_RIP takes one value; 2 given",
+        ),
+        (
+            &["decode", "cpuid", "features", "1", "2", "3", "0x1_0000_0000"],
+            "EDX 0x100000000 does not fit 32 bits",
+        ),
+    ] {
+        let stderr = fails(args);
+        assert!(stderr.contains(error), "{args:?}: {stderr}");
+    }
+    let out = hvtool(&["decode", "cpuid", "features", "1", "2"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap refuses a CPUID without all four registers"
+    );
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let piped = ok(&["decode", "input", "0x1006b"]);
+    assert!(!piped.contains('\x1b'), "piped output has no escape codes: {piped:?}");
+    let always = ok(&["decode", "--color", "always", "input", "0x1006b"]);
+    assert!(always.contains("\x1b[1mHV_X64_HYPERCALL_INPUT"), "{always:?}");
+    assert!(
+        always.contains("\x1b[32mvalid for"),
+        "a valid input is green: {always:?}"
+    );
+    let refused = hvtool(&["decode", "--color", "always", "input", "0x10069"]);
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("\x1b[31minvalid"));
+    let json = ok(&["decode", "--color", "always", "--json", "input", "0x1006b"]);
+    assert!(!json.contains('\x1b'), "JSON is never coloured");
+}
+
+#[test]
+fn zero_pad_decodes_a_short_message_and_marks_what_it_supplied() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dumps");
+    let xxd = std::fs::read_to_string(dir.join("io_port_intercept.xxd")).unwrap();
+    let short: String = xxd.lines().take(6).map(|l| format!("{l}\n")).collect();
+    let out = with_stdin(&["decode", "message", "-"], &short);
+    let stderr = failed(&["decode", "message", "-"], out);
+    assert!(
+        stderr.contains("96 bytes given, the header says 144 (16 + payload_size): 48 missing"),
+        "{stderr}"
+    );
+    let out = with_stdin(&["decode", "message", "--zero-pad", "-"], &short);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("PortNumber             0x03f8              1016\n"),
+        "given bytes are not marked: {text}"
+    );
+    assert!(
+        text.contains(" 0x58      Base                 0x0000000000000000\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("[zero-padded]").count(), 10, "{text}");
+    assert!(
+        text.contains("(96 bytes given, 144 needed: the last 48 are zero padding)"),
+        "{text}"
+    );
+    let out = with_stdin(&["decode", "--json", "message", "--zero-pad", "-"], &short);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["zero_padded_bytes"], 48);
+    let padded = json["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["padded"] == true)
+        .count();
+    assert_eq!(padded, 10);
+}
+
+#[test]
+fn values_come_from_a_file_too() {
+    let path = std::env::temp_dir().join(format!("hvtool-values-{}.txt", std::process::id()));
+    std::fs::write(
+        &path,
+        "# a trace\n0x1006b\n\n0x10069  # fast, but the call has no fast form\n",
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let out = hvtool(&["decode", "input", "--file", file]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout.contains("# 0x1006b\n") && stdout.contains("# 0x10069\n"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 4: the hypervisor answers"));
+    let both = fails(&["decode", "input", "-f", file, "0x1006b"]);
+    assert!(both.contains("not both"), "{both}");
+    std::fs::remove_file(&path).unwrap();
+    let missing = fails(&["decode", "input", "-f", file]);
+    assert!(missing.contains("cannot read"), "{missing}");
 }

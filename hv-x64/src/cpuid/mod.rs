@@ -42,6 +42,7 @@ pub use nested::{NestedFeatureFlags, NestedFeatures, NestedFeatures2};
 
 use core::fmt;
 
+use hv_abi::layout::{Layout, TypeLayout};
 use hv_abi::open_enum;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
@@ -99,6 +100,26 @@ impl CpuidLeaf {
     /// The synthetic debugger's platform capabilities.
     #[tlfs = "HYPERV_CPUID_SYNDBG_PLATFORM_CAPABILITIES"]
     pub const SYNDBG_PLATFORM_CAPABILITIES: Self = Self(0x4000_0082);
+}
+
+impl CpuidLeaf {
+    /// The published layout of this leaf's four registers (EAX at offset 0 ... EDX at 12), for the
+    /// leaves this crate types; `None` for the others.
+    #[must_use]
+    pub fn layout(self) -> Option<TypeLayout> {
+        let layout = match self {
+            Self::VENDOR_AND_MAX_FUNCTION => VendorAndMaxFunction::TYPE_LAYOUT,
+            Self::INTERFACE => HypervisorInterface::TYPE_LAYOUT,
+            Self::VERSION => HypervisorVersion::TYPE_LAYOUT,
+            Self::FEATURES => HypervisorFeatures::TYPE_LAYOUT,
+            Self::ENLIGHTENMENT_INFORMATION => EnlightenmentInformation::TYPE_LAYOUT,
+            Self::IMPLEMENTATION_LIMITS => ImplementationLimits::TYPE_LAYOUT,
+            Self::HARDWARE_FEATURES => HardwareFeatures::TYPE_LAYOUT,
+            Self::NESTED_FEATURES => NestedFeatures::TYPE_LAYOUT,
+            _ => return None,
+        };
+        Some(layout)
+    }
 }
 
 /// The four registers a CPUID leaf returns, in the order the hypervisor's 128-bit feature registers
@@ -263,6 +284,18 @@ mod tests {
         assert_eq!(d.features.power.max_supported_cstate(), 2);
         assert!(d.features.features.contains(FeatureFlags::GUEST_DEBUGGING_AVAILABLE));
         assert!(d.features.features.contains(FeatureFlags::DIRECT_SYNTHETIC_TIMERS));
+    }
+
+    #[test]
+    fn typed_leaves_have_their_layout_and_others_none() {
+        let layout = CpuidLeaf::FEATURES.layout().unwrap();
+        assert_eq!(layout.tlfs_name, "HV_X64_HYPERVISOR_FEATURES");
+        assert_eq!(layout.size, size_of::<CpuidResult>());
+        assert_eq!(
+            CpuidLeaf::NESTED_FEATURES.layout().map(|l| l.name),
+            Some("NestedFeatures")
+        );
+        assert_eq!(CpuidLeaf::SYNDBG_INTERFACE.layout(), None);
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub use syndbg::{SyndbgControl, SyndbgOptions, SyndbgStatus};
 pub use synic::{SynicControl, SynicSint};
 pub use tsc::{ReenlightenmentControl, TscEmulationControl, TscEmulationStatus, TscInvariantControl};
 
+use hv_abi::layout::{Bitfield, BitfieldLayout};
 use hv_abi::open_enum;
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
@@ -46,6 +47,37 @@ impl SyntheticMsr {
     #[must_use]
     pub const fn in_synthetic_range(self) -> bool {
         matches!(self.0, 0x4000_0000..=0x4000_01FF | 0x4000_1000..=0x4000_10FF)
+    }
+}
+
+impl SyntheticMsr {
+    /// The bit ranges of this MSR's contents, for the MSRs whose contents have fields: `value` picks
+    /// between the two encodings of `HV_X64_MSR_GUEST_OS_ID` (bit 63). `None` for an MSR that holds a
+    /// plain number (a count, a frequency, an address) and for numbers this crate does not name.
+    #[must_use]
+    pub fn value_layout(self, value: u64) -> Option<BitfieldLayout> {
+        let layout = match self {
+            Self::GUEST_OS_ID if value >> 63 == 1 => GuestOsIdOpenSource::BITFIELD,
+            Self::GUEST_OS_ID => GuestOsIdMicrosoft::BITFIELD,
+            Self::HYPERCALL => HypercallMsr::BITFIELD,
+            Self::REFERENCE_TSC | Self::VP_ASSIST_PAGE | Self::SIEFP | Self::SIMP => PageMsr::BITFIELD,
+            Self::NESTED_SIEFP | Self::NESTED_SIMP => PageMsr::BITFIELD,
+            Self::SCONTROL | Self::NESTED_SCONTROL => SynicControl::BITFIELD,
+            Self::STIMER0_CONFIG | Self::STIMER1_CONFIG | Self::STIMER2_CONFIG | Self::STIMER3_CONFIG => {
+                StimerConfig::BITFIELD
+            }
+            Self::SYNDBG_CONTROL => SyndbgControl::BITFIELD,
+            Self::SYNDBG_STATUS => SyndbgStatus::BITFIELD,
+            Self::SYNDBG_OPTIONS => SyndbgOptions::BITFIELD,
+            Self::CRASH_CTL => CrashControl::BITFIELD,
+            Self::REENLIGHTENMENT_CONTROL => ReenlightenmentControl::BITFIELD,
+            Self::TSC_EMULATION_CONTROL => TscEmulationControl::BITFIELD,
+            Self::TSC_EMULATION_STATUS => TscEmulationStatus::BITFIELD,
+            Self::TSC_INVARIANT_CONTROL => TscInvariantControl::BITFIELD,
+            Self(0x4000_0090..=0x4000_009F | 0x4000_1090..=0x4000_109F) => SynicSint::BITFIELD,
+            _ => return None,
+        };
+        Some(layout)
     }
 }
 
@@ -205,5 +237,25 @@ mod tests {
             "EFER is architectural"
         );
         assert!(SyntheticMsr::NAMED.iter().all(|(_, m)| m.in_synthetic_range()));
+    }
+
+    #[test]
+    fn contents_layouts_follow_the_msr_and_the_guest_os_id_encoding() {
+        let name = |msr: SyntheticMsr, value| msr.value_layout(value).map(|l| l.tlfs_name);
+        assert_eq!(name(SyntheticMsr::HYPERCALL, 0), Some("HV_X64_MSR_HYPERCALL_CONTENTS"));
+        assert_eq!(name(SyntheticMsr::GUEST_OS_ID, 1 << 63), Some("HV_X64_MSR_GUEST_OS_ID"));
+        assert_eq!(
+            name(SyntheticMsr::GUEST_OS_ID, 1),
+            Some("HV_X64_MSR_GUEST_OS_ID_CONTENTS")
+        );
+        assert_eq!(name(SyntheticMsr::SINT15, 0), Some("hv_synic_sint"));
+        assert_eq!(name(SyntheticMsr::from_bits(0x4000_1095), 0), Some("hv_synic_sint"));
+        assert_eq!(name(SyntheticMsr::SIMP, 0), Some("hv_reference_tsc_msr"));
+        assert_eq!(name(SyntheticMsr::TSC_FREQUENCY, 0), None, "a plain number");
+        assert_eq!(
+            name(SyntheticMsr::from_bits(0xC000_0080), 0),
+            None,
+            "EFER is not synthetic"
+        );
     }
 }
