@@ -365,6 +365,12 @@ fn meaning(parent: &str, field: &str, value: u64) -> String {
             None => "not an access type".to_owned(),
         },
         "MessageType" => format!("{:?}", MessageType::from_bits(value as u32)),
+        "Selector" => format!(
+            "{}[{}], RPL {}",
+            if value & 0b100 == 0 { "GDT" } else { "LDT" },
+            value >> 3,
+            value & 0b11
+        ),
         "MaxFunction" => format!("{:?}", hv_x64::cpuid::CpuidLeaf::from_bits(value as u32)),
         "Rip" | "Rflags" | "GuestPhysicalAddress" | "GuestVirtualAddress" | "Base" | "Limit" => String::new(),
         _ if value > 9 => format!("{value}"),
