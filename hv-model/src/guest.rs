@@ -1,35 +1,32 @@
-//! The guest side of a debug channel: one VP issuing the three debug hypercalls through the x64
-//! registers and its own parameter pages, as a guest debug transport (kdnet over hypercalls) would.
+//! The guest side of the model: a VP of a model partition as `hv-guest` sees a VP, so guest code (a debug
+//! transport, a driver) runs against the reference model without a hypervisor.
+//!
+//! [`GuestVp`] names a VP and its two parameter pages; [`GuestVp::on`] borrows the hypervisor for a
+//! while and gives a [`ModelVp`], which implements [`hv_guest::Hypercall`] and
+//! [`hv_guest::ParameterPages`], and so every call of [`hv_guest::debug::DebugCalls`].
+//!
+//! ```
+//! use hv_abi::debug::DebugPostOptions;
+//! use hv_abi::{PartitionPrivileges, PartitionPropertyCode, VpIndex};
+//! use hv_guest::debug::DebugCalls;
+//! use hv_model::guest::GuestVp;
+//! use hv_model::{Config, Hypervisor};
+//!
+//! let mut hv = Hypervisor::new(Config::default()).unwrap();
+//! let p = hv.create_partition(PartitionPrivileges::DEBUGGING, 1).unwrap();
+//! hv.set_property(p, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2).unwrap();
+//! let guest = GuestVp::new(&mut hv, p, VpIndex(0), 0x1000, 0x2000).unwrap();
+//! assert_eq!(guest.on(&mut hv).post(b"hello", DebugPostOptions::empty()), Ok(5));
+//! ```
 
-use hv_abi::debug::{
-    DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, HV_DEBUG_MAXIMUM_DATA_SIZE, RetrieveDebugDataOutput,
-};
-use hv_abi::{CallCode, HvResult, HvStatus, HypercallInput, PartitionId, VpIndex};
-use zerocopy::IntoBytes;
+use hv_abi::{HvResult, HvStatus, HypercallInput, HypercallOutput, PartitionId, VpIndex};
+use hv_guest::{Hypercall, PAGE_SIZE, ParameterPages};
 
 use crate::fail;
 use crate::hypervisor::Hypervisor;
-use crate::memory::PAGE_SIZE;
 use crate::{Dispatch, Registers};
 
-/// What a retrieve did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Retrieved {
-    /// `retrieved` bytes were copied out; `remaining` are still pending.
-    Data {
-        /// `RetrievedCount`.
-        retrieved: u32,
-        /// `RemainingCount`.
-        remaining: u32,
-    },
-    /// The VP waits (`RETRIEVE_LOOP`) until data arrives or the clock reaches `deadline`.
-    Waiting {
-        /// When the wait ends with `HV_STATUS_NO_DATA`.
-        deadline: u64,
-    },
-}
-
-/// One VP of a partition with two mapped parameter pages.
+/// One VP of a model partition with two mapped parameter pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GuestVp {
     /// The partition.
@@ -42,10 +39,6 @@ pub struct GuestVp {
     pub output_gpa: u64,
 }
 
-fn rcx(code: CallCode, fast: bool) -> u64 {
-    HypercallInput::new().with_call_code(code).with_fast(fast).into_bits()
-}
-
 impl GuestVp {
     /// Maps the two parameter pages of `vp` in `partition`; `HV_STATUS_INVALID_ALIGNMENT` when either GPA
     /// is not page-aligned.
@@ -56,7 +49,7 @@ impl GuestVp {
         input_gpa: u64,
         output_gpa: u64,
     ) -> HvResult<Self> {
-        if input_gpa % PAGE_SIZE != 0 || output_gpa % PAGE_SIZE != 0 {
+        if input_gpa % PAGE_SIZE as u64 != 0 || output_gpa % PAGE_SIZE as u64 != 0 {
             return fail(HvStatus::INVALID_ALIGNMENT);
         }
         let memory = &mut hv.partition_mut(partition)?.memory;
@@ -70,91 +63,92 @@ impl GuestVp {
         })
     }
 
-    fn write_input(&self, hv: &mut Hypervisor, parts: &[&[u8]]) -> HvResult<()> {
-        let memory = &mut hv.partition_mut(self.partition)?.memory;
-        let mut at = self.input_gpa;
-        for part in parts {
-            memory.write(at, part).or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))?;
-            at += part.len() as u64;
-        }
-        Ok(())
-    }
-
-    fn call(&self, hv: &mut Hypervisor, regs: Registers) -> HvResult<Option<u64>> {
-        match hv.dispatch(self.partition, self.vp, regs) {
-            Dispatch::Complete(out) => out.status().result().map(|()| None),
-            Dispatch::Suspended { deadline } => Ok(Some(deadline)),
+    /// The VP running on `hv` until the borrow ends.
+    pub fn on(self, hv: &mut Hypervisor) -> ModelVp<'_> {
+        ModelVp {
+            hv,
+            guest: self,
+            unmapped: [0; PAGE_SIZE],
         }
     }
+}
 
-    /// HvPostDebugData: posts `data`; returns `PendingCount`.
-    ///
-    /// `Count` is `data.len()` (saturated to `u32::MAX`), and only what fits the input page after the
-    /// header is written: more than 4088 bytes is the hypervisor's `HV_STATUS_INVALID_PARAMETER` to give,
-    /// and nothing is written outside the page.
-    pub fn post(&self, hv: &mut Hypervisor, data: &[u8], options: DebugPostOptions) -> HvResult<u32> {
-        let count = u32::try_from(data.len()).unwrap_or(u32::MAX);
-        let in_page = &data[..data.len().min(HV_DEBUG_MAXIMUM_DATA_SIZE)];
-        self.write_input(hv, &[count.as_bytes(), options.as_bytes(), in_page])?;
+/// A [`GuestVp`] running on the model: issues hypercalls through [`Hypervisor::dispatch`], and sees its
+/// parameter pages in the partition's memory.
+pub struct ModelVp<'h> {
+    hv: &'h mut Hypervisor,
+    guest: GuestVp,
+    /// What a page reads as, and where writes go, when the partition no longer has it mapped (it was
+    /// unmapped or the partition is gone); the hypervisor then refuses the call.
+    unmapped: [u8; PAGE_SIZE],
+}
+
+impl ModelVp<'_> {
+    /// Issues one hypercall and returns at once, a suspended call included: what the VP's registers
+    /// would see if the hypervisor returned to it now. [`Hypercall::hypercall`] waits instead.
+    pub fn issue(&mut self, input: HypercallInput, rdx: u64, r8: u64) -> Dispatch {
         let regs = Registers {
-            rcx: rcx(CallCode::POST_DEBUG_DATA, false),
-            rdx: self.input_gpa,
-            r8: self.output_gpa,
+            rcx: input.into_bits(),
+            rdx,
+            r8,
         };
-        self.call(hv, regs)?;
-        let mut pending = [0u8; 4];
-        hv.partition(self.partition)?
-            .memory
-            .read(self.output_gpa, &mut pending)
-            .or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))?;
-        Ok(u32::from_le_bytes(pending))
+        self.hv.dispatch(self.guest.partition, self.guest.vp, regs)
     }
 
-    /// HvRetrieveDebugData for up to `out.len()` bytes (at most 4088); the data lands in `out`.
-    pub fn retrieve(
-        &self,
-        hv: &mut Hypervisor,
-        out: &mut [u8],
-        options: DebugRetrieveOptions,
-        timeout: u64,
-    ) -> HvResult<Retrieved> {
-        let count = u32::try_from(out.len()).or_else(|_| fail(HvStatus::INVALID_PARAMETER))?;
-        self.write_input(hv, &[count.as_bytes(), options.as_bytes(), timeout.as_bytes()])?;
-        let regs = Registers {
-            rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
-            rdx: self.input_gpa,
-            r8: self.output_gpa,
-        };
-        if let Some(deadline) = self.call(hv, regs)? {
-            return Ok(Retrieved::Waiting { deadline });
+    fn page(&mut self, gpa: u64) -> &mut [u8; PAGE_SIZE] {
+        let page = self
+            .hv
+            .partition_mut(self.guest.partition)
+            .ok()
+            .and_then(|p| p.memory.slice_mut(gpa, PAGE_SIZE))
+            .and_then(|s| <&mut [u8; PAGE_SIZE]>::try_from(s).ok());
+        match page {
+            Some(page) => page,
+            None => {
+                self.unmapped = [0; PAGE_SIZE];
+                &mut self.unmapped
+            }
         }
-        self.read_output(hv, out)
+    }
+}
+
+impl Hypercall for ModelVp<'_> {
+    /// Issues the call; a call that suspends the VP (a `RETRIEVE_LOOP` retrieve with nothing pending)
+    /// waits until its deadline, as nothing else runs in the model meanwhile, and returns its result.
+    fn hypercall(&mut self, input: HypercallInput, rdx: u64, r8: u64) -> HypercallOutput {
+        match self.issue(input, rdx, r8) {
+            Dispatch::Complete(out) => out,
+            Dispatch::Suspended { deadline } => {
+                self.hv.advance_clock(deadline.saturating_sub(self.hv.now()));
+                match self.hv.take_completion(self.guest.partition, self.guest.vp) {
+                    Ok(Some(out)) => out,
+                    Ok(None) => Dispatch::timed_out(),
+                    Err(e) => HypercallOutput::from_status(e.status()),
+                }
+            }
+        }
+    }
+}
+
+impl ParameterPages for ModelVp<'_> {
+    fn input_gpa(&self) -> u64 {
+        self.guest.input_gpa
     }
 
-    /// The output page of the last successful retrieve (also after a wait completed): its data into
-    /// `out`, and the counts.
-    pub fn read_output(&self, hv: &Hypervisor, out: &mut [u8]) -> HvResult<Retrieved> {
-        let memory = &hv.partition(self.partition)?.memory;
-        let mut head = [0u32; 2];
-        memory
-            .read(self.output_gpa, head.as_mut_bytes())
-            .or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))?;
-        let [retrieved, remaining] = head;
-        let n = (retrieved as usize).min(out.len());
-        let data_gpa = self.output_gpa + RetrieveDebugDataOutput::HEADER_SIZE as u64;
-        memory
-            .read(data_gpa, &mut out[..n])
-            .or_else(|_| fail(HvStatus::INVALID_ALIGNMENT))?;
-        Ok(Retrieved::Data { retrieved, remaining })
+    fn output_gpa(&self) -> u64 {
+        self.guest.output_gpa
     }
 
-    /// HvResetDebugSession, fast form.
-    pub fn reset(&self, hv: &mut Hypervisor, options: DebugPurgeOptions) -> HvResult<()> {
-        let regs = Registers {
-            rcx: rcx(CallCode::RESET_DEBUG_SESSION, true),
-            rdx: u64::from(options.bits()),
-            r8: 0,
-        };
-        self.call(hv, regs).map(|_| ())
+    fn input(&mut self) -> &mut [u8; PAGE_SIZE] {
+        self.page(self.guest.input_gpa)
+    }
+
+    fn output(&self) -> &[u8; PAGE_SIZE] {
+        self.hv
+            .partition(self.guest.partition)
+            .ok()
+            .and_then(|p| p.memory.slice(self.guest.output_gpa, PAGE_SIZE))
+            .and_then(|s| <&[u8; PAGE_SIZE]>::try_from(s).ok())
+            .unwrap_or(&self.unmapped)
     }
 }

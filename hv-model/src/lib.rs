@@ -15,7 +15,8 @@
 //!   [`Hypervisor::complete`], property and privilege changes, debugging disabled) return a
 //!   [`PartitionEvent`] for the debugger engine.
 //!
-//! - [`guest::GuestVp`]: a guest VP issuing the debug calls through registers and its parameter pages.
+//! - [`guest::GuestVp`]: a VP of a model partition as `hv-guest` sees a VP ([`guest::ModelVp`] implements
+//!   its `Hypercall` and `ParameterPages`), so guest code runs against the model.
 //! - [`engine::Engine`]: the host-side debugger engine of a channel, reporting session changes as
 //!   dbgeng's `IDebugEventCallbacks::SessionStatus` documents, over any [`engine::DebugHost`] (the model,
 //!   or a VMM's VMs).
@@ -27,7 +28,8 @@
 //! ```
 //! use hv_abi::debug::{DebugPostOptions, DebugRetrieveOptions};
 //! use hv_abi::{PartitionPrivileges, PartitionPropertyCode, VpIndex};
-//! use hv_model::guest::{GuestVp, Retrieved};
+//! use hv_guest::debug::{DebugCalls, Retrieved};
+//! use hv_model::guest::GuestVp;
 //! use hv_model::{Config, Hypervisor};
 //!
 //! let mut hv = Hypervisor::new(Config::default()).unwrap();
@@ -36,14 +38,14 @@
 //! let guest = GuestVp::new(&mut hv, p, VpIndex(0), 0x1000, 0x2000).unwrap();
 //!
 //! // Guest to host.
-//! assert_eq!(guest.post(&mut hv, b"hello", DebugPostOptions::empty()), Ok(5));
+//! assert_eq!(guest.on(&mut hv).post(b"hello", DebugPostOptions::empty()), Ok(5));
 //! let mut buf = [0u8; 16];
 //! assert_eq!(hv.receive(p, &mut buf), Ok(5));
 //!
 //! // Host to guest.
 //! hv.deliver(p, b"go").unwrap();
-//! let got = guest.retrieve(&mut hv, &mut buf, DebugRetrieveOptions::empty(), 0).unwrap();
-//! assert_eq!(got, Retrieved::Data { retrieved: 2, remaining: 0 });
+//! let got = guest.on(&mut hv).retrieve(&mut buf[..2], DebugRetrieveOptions::empty(), 0).unwrap();
+//! assert_eq!(got, Retrieved { retrieved: 2, remaining: 0 });
 //! assert_eq!(&buf[..2], b"go");
 //! ```
 #![no_std]

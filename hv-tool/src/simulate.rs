@@ -2,12 +2,18 @@
 
 use std::fmt::Write as _;
 
-use hv_abi::debug::{DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, MuxPacketHeader};
-use hv_abi::{HvResult, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
+use hv_abi::debug::{
+    DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, MuxPacketHeader, RetrieveDebugDataInput,
+    RetrieveDebugDataOutput,
+};
+use hv_abi::{CallCode, HvResult, HypercallInput, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
+use hv_guest::ParameterPages;
+use hv_guest::debug::DebugCalls;
+use hv_model::Dispatch;
 use hv_model::engine::{EndSessionFlags, Engine, EngineError, EventInterest, TraceOnly};
-use hv_model::guest::{GuestVp, Retrieved};
+use hv_model::guest::GuestVp;
 use hv_model::{Config, Hypervisor, PartitionEvent};
-use zerocopy::IntoBytes;
+use zerocopy::{FromBytes, IntoBytes};
 
 /// The script run when none is given: the end-to-end story of a session.
 pub(crate) const DEFAULT_SCRIPT: &str = "\
@@ -103,6 +109,38 @@ impl Sim {
         }
     }
 
+    /// A retrieve issued as the VP issues it, reported as the VP's registers see it at once: a wait
+    /// shows as the VP waiting (the script's later lines deliver or advance the clock).
+    fn retrieve(&mut self, count: usize, options: DebugRetrieveOptions, timeout: u64) -> String {
+        let request = RetrieveDebugDataInput {
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+            options,
+            timeout,
+        };
+        let mut vp = self.guest.on(&mut self.hv);
+        vp.input()[..size_of::<RetrieveDebugDataInput>()].copy_from_slice(request.as_bytes());
+        let input = HypercallInput::new().with_call_code(CallCode::RETRIEVE_DEBUG_DATA);
+        let (rdx, r8) = (vp.input_gpa(), vp.output_gpa());
+        match vp.issue(input, rdx, r8) {
+            Dispatch::Suspended { deadline } => format!("VP waits until t={deadline}"),
+            Dispatch::Complete(out) => match out.status().result() {
+                Err(e) => e.status().to_string(),
+                Ok(()) => match RetrieveDebugDataOutput::ref_from_bytes(vp.output()) {
+                    Ok(page) => {
+                        let data = page.payload().unwrap_or_default();
+                        format!(
+                            "HV_STATUS_SUCCESS, {} bytes {}, {} remaining",
+                            page.retrieved_count,
+                            show(data),
+                            page.remaining_count
+                        )
+                    }
+                    Err(_) => "the output page is not a retrieve output".to_owned(),
+                },
+            },
+        }
+    }
+
     fn step(&mut self, line: &str) -> Result<String, String> {
         let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
         let mut words = rest.split_whitespace();
@@ -111,7 +149,8 @@ impl Sim {
             "post" => {
                 let r = self
                     .guest
-                    .post(&mut self.hv, rest.as_bytes(), DebugPostOptions::empty());
+                    .on(&mut self.hv)
+                    .post(rest.as_bytes(), DebugPostOptions::empty());
                 match r {
                     Ok(pending) => format!("HV_STATUS_SUCCESS, PendingCount {pending}"),
                     Err(_) => status_of(&r),
@@ -131,18 +170,7 @@ impl Sim {
                         other => return Err(format!("unknown retrieve option `{other}`")),
                     }
                 }
-                let mut buf = vec![0u8; count.min(4096)];
-                match self.guest.retrieve(&mut self.hv, &mut buf, options, timeout) {
-                    Ok(Retrieved::Data { retrieved, remaining }) => {
-                        let data = &buf[..(retrieved as usize).min(buf.len())];
-                        format!(
-                            "HV_STATUS_SUCCESS, {retrieved} bytes {}, {remaining} remaining",
-                            show(data)
-                        )
-                    }
-                    Ok(Retrieved::Waiting { deadline }) => format!("VP waits until t={deadline}"),
-                    Err(e) => e.status().to_string(),
-                }
+                self.retrieve(count, options, timeout)
             }
             "reset" => {
                 let options = match words.next() {
@@ -153,7 +181,7 @@ impl Sim {
                         return Err(format!("reset takes incoming, outgoing or both, not {other:?}"));
                     }
                 };
-                status_of(&self.guest.reset(&mut self.hv, options))
+                status_of(&self.guest.on(&mut self.hv).reset(options))
             }
             "deliver" => match self.engine.send(&mut self.hv, rest.as_bytes()) {
                 Ok(dropped) => format!("{} bytes sent, {dropped} dropped", rest.len()),

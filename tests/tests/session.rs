@@ -6,8 +6,9 @@ use hv_abi::debug::{
     DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, MuxPacketHeader, MuxPacketType,
 };
 use hv_abi::{HvStatus, PartitionPrivileges, PartitionPropertyCode, VpIndex};
+use hv_guest::debug::{DebugCalls, Retrieved};
 use hv_model::engine::{EndSessionFlags, Engine, EngineError, Event, EventInterest, SessionStatus, TraceOnly};
-use hv_model::guest::{GuestVp, Retrieved};
+use hv_model::guest::GuestVp;
 use hv_model::{Config, Hypervisor, PartitionState};
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -41,7 +42,7 @@ fn a_debug_session_from_attach_to_detach() {
 
     // The guest posts; the engine reads exactly that.
     assert_eq!(
-        guest.post(&mut hv, b"KD: state change", DebugPostOptions::empty()),
+        guest.on(&mut hv).post(b"KD: state change", DebugPostOptions::empty()),
         Ok(16)
     );
     let mut buf = [0u8; 64];
@@ -54,11 +55,12 @@ fn a_debug_session_from_attach_to_detach() {
         .unwrap();
     let mut got = [0u8; 4088];
     let r = guest
-        .retrieve(&mut hv, &mut got, DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY, 0)
+        .on(&mut hv)
+        .retrieve(&mut got, DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY, 0)
         .unwrap();
     assert_eq!(
         r,
-        Retrieved::Data {
+        Retrieved {
             retrieved: 16,
             remaining: 0
         }
@@ -70,7 +72,7 @@ fn a_debug_session_from_attach_to_detach() {
     );
 
     // Data in flight both ways, then the partition resets: REBOOT, buffers purged, session goes on.
-    guest.post(&mut hv, b"unsent", DebugPostOptions::empty()).unwrap();
+    guest.on(&mut hv).post(b"unsent", DebugPostOptions::empty()).unwrap();
     engine.send(&mut hv, b"unread").unwrap();
     let event = hv.reset(p).unwrap();
     engine.on_event(&hv, &event);
@@ -83,11 +85,17 @@ fn a_debug_session_from_attach_to_detach() {
 
     // Nothing left to purge.
     let purge_all = DebugPurgeOptions::PURGE_INCOMING_DATA | DebugPurgeOptions::PURGE_OUTGOING_DATA;
-    assert_eq!(guest.reset(&mut hv, purge_all).unwrap_err().status(), HvStatus::NO_DATA);
+    assert_eq!(
+        guest.on(&mut hv).reset(purge_all).unwrap_err().status(),
+        HvStatus::NO_DATA
+    );
 
     // The session goes on.
     assert_eq!(engine.session(), Some(p));
-    guest.post(&mut hv, b"after reboot", DebugPostOptions::empty()).unwrap();
+    guest
+        .on(&mut hv)
+        .post(b"after reboot", DebugPostOptions::empty())
+        .unwrap();
     let n = engine.read(&mut hv, &mut buf).unwrap();
     assert_eq!(&buf[..n], b"after reboot");
 
