@@ -481,12 +481,12 @@ impl DebugHost for Hypervisor {
 }
 
 struct Registered {
-    callbacks: Box<dyn EventCallbacks>,
+    callbacks: Box<dyn EventCallbacks + Send>,
     mask: EventInterest,
 }
 
 struct Loaded {
-    extension: Box<dyn Extension>,
+    extension: Box<dyn Extension + Send>,
     has_notify: bool,
 }
 
@@ -510,14 +510,14 @@ impl Engine {
 
     /// Registers event callbacks (`SetEventCallbacks`), reading their interest mask once; returns their
     /// index, or the error `GetInterestMask` returned (and they are not used).
-    pub fn register_callbacks(&mut self, callbacks: Box<dyn EventCallbacks>) -> Result<usize, CallbackError> {
+    pub fn register_callbacks(&mut self, callbacks: Box<dyn EventCallbacks + Send>) -> Result<usize, CallbackError> {
         let mask = callbacks.interest_mask()?;
         self.callbacks.push(Registered { callbacks, mask });
         Ok(self.callbacks.len() - 1)
     }
 
     /// Loads an extension, looking up its notify entry once; returns its index.
-    pub fn load_extension(&mut self, extension: Box<dyn Extension>) -> usize {
+    pub fn load_extension(&mut self, extension: Box<dyn Extension + Send>) -> usize {
         let has_notify = extension.has_notify();
         self.extensions.push(Loaded { extension, has_notify });
         self.extensions.len() - 1

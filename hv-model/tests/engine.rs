@@ -1,8 +1,8 @@
 //! The debugger engine: the full ordered trace for every SessionStatus value, interest masks per
 //! callback, failing callbacks, extensions without a notify entry, and the value types' conversions.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use hv_abi::{HvStatus, PartitionId, PartitionPrivileges, PartitionPropertyCode};
 use hv_model::engine::{
@@ -14,29 +14,30 @@ use hv_model::{Config, Hypervisor, PartitionState};
 const E_FAIL: CallbackError = CallbackError(0x8000_4005_u32 as i32);
 
 /// What the callback objects themselves saw, to check that the trace is what they were called with.
-type Log = Rc<RefCell<Vec<String>>>;
+type Log = Arc<Mutex<Vec<String>>>;
 
 struct Recorder {
     name: &'static str,
     mask: EventInterest,
     fail_status: bool,
-    mask_reads: Rc<Cell<u32>>,
+    mask_reads: Arc<AtomicU32>,
     log: Log,
 }
 
 impl EventCallbacks for Recorder {
     fn interest_mask(&self) -> Result<EventInterest, CallbackError> {
-        self.mask_reads.set(self.mask_reads.get() + 1);
+        self.mask_reads.fetch_add(1, Ordering::Relaxed);
         Ok(self.mask)
     }
     fn session_status(&mut self, status: SessionStatus) -> Result<(), CallbackError> {
         self.log
-            .borrow_mut()
+            .lock()
+            .unwrap()
             .push(format!("{}.session_status({})", self.name, status.name()));
         if self.fail_status { Err(E_FAIL) } else { Ok(()) }
     }
     fn change_debuggee_state(&mut self, flags: ChangeDebuggeeState, argument: u64) -> Result<(), CallbackError> {
-        self.log.borrow_mut().push(format!(
+        self.log.lock().unwrap().push(format!(
             "{}.change_debuggee_state({:#x}, {argument})",
             self.name,
             flags.bits()
@@ -44,7 +45,7 @@ impl EventCallbacks for Recorder {
         Ok(())
     }
     fn change_engine_state(&mut self, flags: ChangeEngineState, argument: u64) -> Result<(), CallbackError> {
-        self.log.borrow_mut().push(format!(
+        self.log.lock().unwrap().push(format!(
             "{}.change_engine_state({:#x}, {argument})",
             self.name,
             flags.bits()
@@ -65,7 +66,8 @@ impl Extension for Ext {
     }
     fn notify(&mut self, notify: NotifySession, argument: u64) {
         self.log
-            .borrow_mut()
+            .lock()
+            .unwrap()
             .push(format!("{}.notify({}, {argument})", self.name, notify.name()));
     }
 }
@@ -95,7 +97,7 @@ fn setup() -> Setup {
             name,
             mask,
             fail_status: false,
-            mask_reads: Rc::default(),
+            mask_reads: Arc::default(),
             log: log.clone(),
         };
         engine.register_callbacks(Box::new(r)).unwrap();
@@ -155,7 +157,7 @@ fn attached() -> Setup {
     let mut s = setup();
     s.engine.attach(&s.hv, s.p).unwrap();
     s.engine.take_trace();
-    s.log.borrow_mut().clear();
+    s.log.lock().unwrap().clear();
     s
 }
 
@@ -165,7 +167,7 @@ fn active_reports_status_then_extensions_then_debuggee_state() {
     s.engine.attach(&s.hv, s.p).unwrap();
     assert_eq!(s.engine.trace(), active_trace());
     assert_eq!(
-        *s.log.borrow(),
+        *s.log.lock().unwrap(),
         [
             "cb0.session_status(DEBUG_SESSION_ACTIVE)",
             "cb1.session_status(DEBUG_SESSION_ACTIVE)",
@@ -187,7 +189,7 @@ fn end_session_active_terminate_terminates_the_partition() {
     assert_eq!(s.engine.trace(), ending_trace(SessionStatus::EndSessionActiveTerminate));
     assert_eq!(s.hv.partition(s.p).unwrap().state(), PartitionState::Terminated);
     assert_eq!(
-        *s.log.borrow(),
+        *s.log.lock().unwrap(),
         [
             "cb0.change_engine_state(0x10, 7)",
             "cb2.change_engine_state(0x10, 7)",
@@ -299,7 +301,7 @@ fn nothing_is_reported_without_a_session() {
         Err(EngineError::NoSession)
     );
     assert!(s.engine.trace().is_empty());
-    assert!(s.log.borrow().is_empty());
+    assert!(s.log.lock().unwrap().is_empty());
 }
 
 #[test]
@@ -312,7 +314,7 @@ fn disconnect_keeps_the_session_and_reentrant_ends_it_silently() {
     // engine is indeterminate afterwards and refuses further use.
     s.engine.end_session(&mut s.hv, EndSessionFlags::Reentrant).unwrap();
     assert!(s.engine.trace().is_empty());
-    assert!(s.log.borrow().is_empty());
+    assert!(s.log.lock().unwrap().is_empty());
     assert_eq!(s.engine.session(), None);
     assert_eq!(s.engine.attach(&s.hv, s.p), Err(EngineError::Indeterminate));
     assert_eq!(
@@ -377,7 +379,7 @@ fn a_failing_callback_does_not_stop_the_others() {
         name: "bad",
         mask: EventInterest::SESSION_STATUS,
         fail_status: true,
-        mask_reads: Rc::default(),
+        mask_reads: Arc::default(),
         log,
     };
     s.engine.register_callbacks(Box::new(failing)).unwrap();
@@ -429,7 +431,7 @@ fn the_interest_mask_is_read_once_and_a_failing_read_refuses_registration() {
     }
     let mut s = setup();
     assert_eq!(s.engine.register_callbacks(Box::new(NoMask)).unwrap_err(), E_FAIL);
-    let reads = Rc::new(Cell::new(0));
+    let reads = Arc::new(AtomicU32::new(0));
     let r = Recorder {
         name: "once",
         mask: EventInterest::SESSION_STATUS,
@@ -440,7 +442,7 @@ fn the_interest_mask_is_read_once_and_a_failing_read_refuses_registration() {
     s.engine.register_callbacks(Box::new(r)).unwrap();
     s.engine.attach(&s.hv, s.p).unwrap();
     s.engine.end_session(&mut s.hv, EndSessionFlags::Passive).unwrap();
-    assert_eq!(reads.get(), 1);
+    assert_eq!(reads.load(Ordering::Relaxed), 1);
 }
 
 #[test]

@@ -1,0 +1,230 @@
+//! A small VMM on KVM that presents the Hyper-V guest interface to a real guest and serves its
+//! hypercalls with `hv-model`'s reference dispatcher over the VM's own memory.
+//!
+//! - Boots a 64-bit guest ELF on one or more vCPUs: identity-mapped page tables and a flat GDT set up by
+//!   the VMM ([`layout`]), the boot word in RDI.
+//! - Presents Hyper-V ([`hyperv`]): the hypervisor CPUID leaves through `KVM_SET_CPUID2` (the partition's
+//!   privileges configurable, Debugging included by default), `HV_X64_MSR_GUEST_OS_ID`,
+//!   `HV_X64_MSR_HYPERCALL` and `HV_X64_MSR_VP_INDEX` in userspace (`KVM_CAP_X86_USER_SPACE_MSR` and an
+//!   MSR filter), and a hypercall page whose stub exits to the VMM by a port write.
+//! - Serves every hypercall with [`hv_model::debug_calls::dispatch`] over the VM's `GuestMemoryMmap`,
+//!   `RETRIEVE_LOOP` waits included, with the host end of the debug channel attached to
+//!   [`hv_model::engine::Engine`], whose `SessionStatus` notifications the [`Report`] keeps.
+//! - Turns port I/O, intercepted architectural MSRs and HLT into TLFS intercept messages built from the
+//!   vCPU's state ([`intercept`]). CPUID never leaves KVM (it answers from the table the VMM set), so
+//!   there is no CPUID intercept message.
+//! - Partition events from the guest: every VP halted for good is "ran to completion"; a triple fault or
+//!   a reset through port 0xCF9 reboots it with the debug buffers purged (`REBOOT`).
+//!
+//! Where `/dev/kvm` is missing or lacks what hv-kvm needs, [`kvm_usable`] says why in one line.
+
+pub mod hyperv;
+pub mod intercept;
+pub mod layout;
+#[cfg(target_os = "linux")]
+mod vm;
+
+use core::fmt;
+use std::time::Duration;
+
+use hv_abi::debug::DebugChannelId;
+use hv_abi::synic::Message;
+use hv_abi::{HypercallInput, HypercallOutput, PartitionPrivileges};
+use hv_model::Accounting;
+use hv_model::engine::Event;
+
+pub use intercept::VpState;
+
+/// How to build the VM.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Guest memory in bytes, from 2 MiB to 4 GiB.
+    pub memory_size: u64,
+    /// vCPUs; each enters the guest with its own stack ([`layout::stack_pointer`]).
+    pub vcpus: u32,
+    /// The partition's privileges, as CPUID 0x40000003 presents them and the MSRs and calls check them.
+    pub privileges: PartitionPrivileges,
+    /// The partition's debug channel id (0 makes every debug call `OPERATION_DENIED`).
+    pub channel_id: DebugChannelId,
+    /// Each direction's debug buffer in bytes.
+    pub buffer_size: usize,
+    /// Architectural MSRs whose guest accesses become MSR intercept messages (then go to KVM).
+    pub intercepted_msrs: Vec<u32>,
+    /// RDI at the guest's entry (the test guest reads its mode there); bit 8 is set after a reboot.
+    pub boot_word: u64,
+    /// How many times the guest may reset the VM before the run fails.
+    pub max_reboots: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            memory_size: 16 << 20,
+            vcpus: 1,
+            privileges: PartitionPrivileges::ACCESS_HYPERCALL_MSRS
+                | PartitionPrivileges::ACCESS_VP_INDEX
+                | PartitionPrivileges::DEBUGGING,
+            channel_id: DebugChannelId(2),
+            buffer_size: 4096,
+            intercepted_msrs: vec![0x277],
+            boot_word: 0,
+            max_reboots: 1,
+        }
+    }
+}
+
+/// The host end of the debug channel: what the debugger does with what the guest posts.
+pub trait HostEnd: Send {
+    /// The engine read `posted` from the guest; the bytes returned are sent to the guest, the next time a
+    /// VP waits in a retrieve (a host answers slower than its guest runs).
+    fn on_receive(&mut self, posted: &[u8]) -> Vec<u8>;
+}
+
+/// A host end that answers every post with the same bytes.
+#[derive(Clone, Debug, Default)]
+pub struct Answer(pub Vec<u8>);
+
+impl HostEnd for Answer {
+    fn on_receive(&mut self, _: &[u8]) -> Vec<u8> {
+        self.0.clone()
+    }
+}
+
+/// One line of the transcript, in the order it happened.
+#[derive(Clone, Debug)]
+pub enum Record {
+    /// A hypercall and its result.
+    Hypercall {
+        /// The VP.
+        vp: u32,
+        /// RCX.
+        input: HypercallInput,
+        /// RDX.
+        rdx: u64,
+        /// R8.
+        r8: u64,
+        /// RAX.
+        output: HypercallOutput,
+        /// How long the VP waited in the call, for a retrieve that waited.
+        waited: Option<Duration>,
+    },
+    /// A write to a synthetic MSR, and whether it was accepted (a refused one is a #GP).
+    SyntheticMsrWrite {
+        /// The VP.
+        vp: u32,
+        /// The MSR.
+        msr: u32,
+        /// The value.
+        value: u64,
+        /// `false` when the guest got a #GP.
+        accepted: bool,
+    },
+    /// Bytes the guest posted, as the engine read them.
+    GuestToHost(Vec<u8>),
+    /// Bytes the host sent, as the guest's next retrieve finds them.
+    HostToGuest(Vec<u8>),
+    /// An intercept message, with the VP state it was built from.
+    Intercept {
+        /// The 256-byte message.
+        message: Box<Message>,
+        /// The state the VMM read.
+        state: VpState,
+    },
+    /// A VP halted for good.
+    Halted {
+        /// The VP.
+        vp: u32,
+    },
+    /// The guest reset the VM; it booted again with the debug buffers purged.
+    Reboot,
+}
+
+/// What a run did.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The transcript.
+    pub records: Vec<Record>,
+    /// The debugger engine's trace: its `SessionStatus` notifications, in order.
+    pub engine: Vec<Event>,
+    /// The incoming (host to guest) buffer's accounting at the end.
+    pub incoming: Accounting,
+    /// The outgoing (guest to host) buffer's accounting at the end.
+    pub outgoing: Accounting,
+}
+
+/// Why a run failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// KVM is missing or unusable here; the text says why in one line.
+    Unavailable(String),
+    /// A KVM ioctl failed.
+    Kvm {
+        /// The ioctl.
+        ioctl: &'static str,
+        /// The error.
+        error: String,
+    },
+    /// The configuration cannot be built.
+    Config(String),
+    /// The host could not provide something (memory, a table).
+    Host(String),
+    /// The guest could not be run to the end: it did not load, reset too often, or made the VM fail.
+    Guest(String),
+    /// The debugger engine refused.
+    Engine(String),
+    /// The model refused its set-up.
+    Model(hv_abi::HvError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unavailable(why) => write!(f, "KVM is not usable here: {why}"),
+            Self::Kvm { ioctl, error } => write!(f, "{ioctl} failed: {error}"),
+            Self::Config(why) => write!(f, "bad configuration: {why}"),
+            Self::Host(why) => write!(f, "host: {why}"),
+            Self::Guest(why) => write!(f, "guest: {why}"),
+            Self::Engine(why) => write!(f, "debugger engine: {why}"),
+            Self::Model(e) => write!(f, "model: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// `Ok` when this machine can run hv-kvm; otherwise one line saying why not.
+pub fn kvm_usable() -> Result<(), Error> {
+    open_kvm().map(drop)
+}
+
+#[cfg(target_os = "linux")]
+fn open_kvm() -> Result<kvm_ioctls::Kvm, Error> {
+    let kvm = kvm_ioctls::Kvm::new().map_err(|e| Error::Unavailable(format!("cannot open /dev/kvm: {e}")))?;
+    vm::check(&kvm).map_err(Error::Unavailable)?;
+    Ok(kvm)
+}
+
+/// Boots `elf` with `config` and runs it until every VP halts for good (or the engine ends the session),
+/// with `host` as the debug channel's host end.
+pub fn run(config: &Config, elf: &[u8], host: Box<dyn HostEnd>) -> Result<Report, Error> {
+    #[cfg(target_os = "linux")]
+    return vm::run(config, elf, host);
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (config, elf, host);
+        Err(Error::Unavailable("KVM exists only on Linux".to_owned()))
+    }
+}
+
+/// The test guest this build bundles (`hv-test-guest` built for `x86_64-unknown-none`), or why there is
+/// none.
+pub fn bundled_guest() -> Result<&'static [u8], Error> {
+    #[cfg(hv_bundled_guest)]
+    return Ok(include_bytes!(env!("HV_KVM_GUEST_ELF")));
+    #[cfg(not(hv_bundled_guest))]
+    Err(Error::Guest(format!(
+        "no bundled test guest: {}",
+        env!("HV_KVM_GUEST_MISSING")
+    )))
+}

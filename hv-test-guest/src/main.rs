@@ -1,0 +1,199 @@
+//! The test guest: a bare-metal x86_64 program that uses `hv-guest` as a guest debug transport would,
+//! booted by `hv-kvm` (its tests, its benchmark and `hvtool run`).
+//!
+//! hv-kvm enters `_start` in 64-bit mode with memory identity-mapped, RSP set, interrupts off, and RDI
+//! holding the boot word: the [`Mode`] in bits 7:0, bit 8 set after a reboot, and the iteration count
+//! of the benchmark in bits 63:32.
+//!
+//! - Session (mode 0): detect Hyper-V, enable the hypercall page, post "hello from the guest", retrieve
+//!   what the host sent (waiting for it with `RETRIEVE_LOOP`), reset with `PURGE_INCOMING_DATA`,
+//!   retrieve again (`HV_STATUS_NO_DATA`), write the outcome to [`RESULT_PORT`], run CPUID 0x40000000,
+//!   read IA32_PAT, halt.
+//! - Benchmark (mode 1): after the same set-up, N fast HvResetDebugSession calls, then N bare writes to
+//!   [`BENCH_PORT`], each phase opened by a write to [`MARK_PORT`]; halt.
+//! - Reboot (mode 2): post "before reboot" and triple-fault; after the reboot, post "after reboot" and
+//!   halt.
+//!
+//! Built for the host, this is a program that says what it is and exits.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+/// The port whose one-byte write reports the session's outcome: 0 when every check passed, otherwise
+/// the number of the first step that failed.
+pub const RESULT_PORT: u16 = 0x3F8;
+/// Written once before each benchmark phase.
+pub const MARK_PORT: u16 = 0x3F9;
+/// Written N times in the benchmark's bare-exit phase.
+pub const BENCH_PORT: u16 = 0x3FA;
+
+#[cfg(not(target_os = "none"))]
+fn main() {
+    eprintln!("hv-test-guest runs inside a VM: `hvtool run` boots it (build it for x86_64-unknown-none)");
+    std::process::exit(2);
+}
+
+// A bare-metal program needs its own entry, port I/O and HLT; each `unsafe` block says why it is sound.
+#[cfg(target_os = "none")]
+#[allow(unsafe_code)]
+mod guest {
+    use core::arch::{asm, global_asm};
+
+    use hv_abi::debug::{DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions};
+    use hv_abi::{CallCode, HvStatus, HypercallInput};
+    use hv_guest::debug::{DebugCalls, Retrieved};
+    use hv_guest::x86_64::{HypercallPage, Msr, cpuid};
+    use hv_guest::{Hypercall, Msrs, OwnedPages, Page, Required, Vp, detect, enable_hypercalls};
+    use hv_x64::msr::{GuestOsId, GuestOsIdOpenSource, SyntheticMsr};
+
+    use super::{BENCH_PORT, MARK_PORT, RESULT_PORT};
+
+    /// The pages this guest gives the hypervisor; identity mapping makes their addresses their GPAs.
+    #[repr(C)]
+    struct Pages {
+        hypercall: Page,
+        input: Page,
+        output: Page,
+    }
+
+    static mut PAGES: Pages = Pages {
+        hypercall: Page::zeroed(),
+        input: Page::zeroed(),
+        output: Page::zeroed(),
+    };
+
+    // The entry: RSP was set by the VMM; call `main` with the boot word in RDI, as a function call would.
+    global_asm!(
+        ".section .text._start, \"ax\"",
+        ".global _start",
+        "_start:",
+        "    call {main}",
+        "2:  cli",
+        "    hlt",
+        "    jmp 2b",
+        main = sym main,
+    );
+
+    fn out(port: u16, value: u8) {
+        // SAFETY: a port write touches no memory; on this VM it exits to the VMM.
+        unsafe { asm!("out dx, al", in("dx") port, in("al") value, options(nomem, nostack, preserves_flags)) };
+    }
+
+    fn rdmsr(msr: u32) -> u64 {
+        let (lo, hi): (u32, u32);
+        // SAFETY: CPL 0; IA32_PAT exists on every x86_64 processor; RDMSR touches no memory.
+        unsafe { asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nomem, nostack, preserves_flags)) };
+        u64::from(hi) << 32 | u64::from(lo)
+    }
+
+    fn halt() -> ! {
+        loop {
+            // SAFETY: with interrupts off HLT stops this VP for good, which is what the VMM waits for.
+            unsafe { asm!("cli", "hlt", options(nomem, nostack)) };
+        }
+    }
+
+    /// Loads an empty IDT and raises an exception: no handler, so a triple fault, which resets the VM.
+    fn triple_fault() -> ! {
+        let idt = [0u16; 5];
+        // SAFETY: LIDT reads the 10-byte descriptor on this stack; the INT3 that follows cannot be
+        // delivered, so the processor shuts down and the VMM resets the VM. Nothing returns.
+        unsafe { asm!("lidt [{0}]", "int3", in(reg) idt.as_ptr(), options(nostack)) };
+        halt()
+    }
+
+    /// The VP's hypercall interface, or the number of the set-up step that failed.
+    fn set_up(pages: &'static mut Pages) -> Result<Vp<HypercallPage, OwnedPages<'static>>, u8> {
+        detect(cpuid, Required::DEBUG_TRANSPORT).map_err(|_| 1)?;
+        // SAFETY: this guest runs at CPL 0, detect found the synthetic MSRs, and it owns its VP.
+        let mut msrs = unsafe { Msr::new() };
+        if msrs.read(SyntheticMsr::VP_INDEX) != 0 {
+            halt(); // one VP runs the session; the others stop
+        }
+        let id = GuestOsId(u64::from(GuestOsIdOpenSource::linux(0x0006_0800)));
+        let page = core::ptr::addr_of!(pages.hypercall) as u64;
+        enable_hypercalls(&mut msrs, id, page).map_err(|_| 2)?;
+        // SAFETY: the page was enabled at its own address (identity mapping) and this guest never unmaps
+        // or rewrites it.
+        let hypercall = unsafe { HypercallPage::new(page as usize) };
+        let input_gpa = core::ptr::addr_of!(pages.input) as u64;
+        let output_gpa = core::ptr::addr_of!(pages.output) as u64;
+        let pages = OwnedPages {
+            input: &mut pages.input,
+            input_gpa,
+            output: &mut pages.output,
+            output_gpa,
+        };
+        Ok(Vp { hypercall, pages })
+    }
+
+    /// The session; `Err` is the number of the step that failed.
+    fn session(vp: &mut Vp<HypercallPage, OwnedPages<'static>>) -> Result<(), u8> {
+        let hello = b"hello from the guest";
+        if vp.post(hello, DebugPostOptions::empty()) != Ok(hello.len() as u32) {
+            return Err(3);
+        }
+        let mut buf = [0u8; 19];
+        let got = vp.retrieve(&mut buf, DebugRetrieveOptions::RETRIEVE_LOOP, 100_000_000);
+        match got {
+            Ok(Retrieved {
+                retrieved: 19,
+                remaining,
+            }) if remaining > 0 && &buf == b"hello from the host" => {}
+            _ => return Err(4),
+        }
+        vp.reset(DebugPurgeOptions::PURGE_INCOMING_DATA).map_err(|_| 5)?;
+        match vp.retrieve(&mut buf, DebugRetrieveOptions::empty(), 0) {
+            Err(e) if e.status() == HvStatus::NO_DATA => Ok(()),
+            _ => Err(6),
+        }
+    }
+
+    fn bench(vp: &mut Vp<HypercallPage, OwnedPages<'static>>, iterations: u32) {
+        let reset = HypercallInput::new()
+            .with_call_code(CallCode::RESET_DEBUG_SESSION)
+            .with_fast(true);
+        out(MARK_PORT, 1);
+        for _ in 0..iterations {
+            core::hint::black_box(vp.hypercall(reset, u64::from(DebugPurgeOptions::all().bits()), 0));
+        }
+        out(MARK_PORT, 2);
+        for _ in 0..iterations {
+            out(BENCH_PORT, 0);
+        }
+        out(MARK_PORT, 3);
+    }
+
+    extern "C" fn main(boot: u64) -> ! {
+        // SAFETY: `main` runs once per VP and only VP 0 gets past `set_up`, so this is the only reference.
+        let pages = unsafe { &mut *core::ptr::addr_of_mut!(PAGES) };
+        let mut vp = match set_up(pages) {
+            Ok(vp) => vp,
+            Err(step) => {
+                out(RESULT_PORT, step);
+                halt();
+            }
+        };
+        match (boot & 0xFF, boot & 0x100 != 0) {
+            (1, _) => bench(&mut vp, (boot >> 32) as u32),
+            (2, false) => {
+                let _ = vp.post(b"before reboot", DebugPostOptions::empty());
+                triple_fault();
+            }
+            (2, true) => {
+                let _ = vp.post(b"after reboot", DebugPostOptions::empty());
+            }
+            _ => {
+                let outcome = session(&mut vp).err().unwrap_or(0);
+                out(RESULT_PORT, outcome);
+                core::hint::black_box(cpuid(0x4000_0000));
+                core::hint::black_box(rdmsr(0x277));
+            }
+        }
+        halt()
+    }
+
+    #[panic_handler]
+    fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+        out(RESULT_PORT, 0xFF);
+        halt()
+    }
+}
