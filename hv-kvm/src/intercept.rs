@@ -152,7 +152,7 @@ mod tests {
             rip: 0x10_0040,
             rflags: 0x2,
             rax: 0x41,
-            cr0: 0x8005_0033,
+            cr0: 0x8001_0033,
             efer: 0x500,
             cs: seg(0x8, code),
             ds: seg(0x10, data),

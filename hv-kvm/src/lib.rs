@@ -73,20 +73,50 @@ impl Default for Config {
     }
 }
 
-/// The host end of the debug channel: what the debugger does with what the guest posts.
+/// The host end of the debug channel: what the debugger sends the guest, and when.
 pub trait HostEnd: Send {
-    /// The engine read `posted` from the guest; the bytes returned are sent to the guest, the next time a
-    /// VP waits in a retrieve (a host answers slower than its guest runs).
-    fn on_receive(&mut self, posted: &[u8]) -> Vec<u8>;
+    /// The engine read `posted` from the guest; the bytes returned are sent to the guest at once.
+    fn on_receive(&mut self, posted: &[u8]) -> Vec<u8> {
+        let _ = posted;
+        Vec::new()
+    }
+
+    /// A VP waits in a `RETRIEVE_LOOP` retrieve with nothing pending; the bytes returned are sent now.
+    fn on_wait(&mut self) -> Vec<u8> {
+        Vec::new()
+    }
 }
 
-/// A host end that answers every post with the same bytes.
+/// A host end that answers each post with the same bytes, sent when the guest next waits for data (a
+/// debugger answers slower than its guest runs).
 #[derive(Clone, Debug, Default)]
-pub struct Answer(pub Vec<u8>);
+pub struct Answer {
+    reply: Vec<u8>,
+    owed: usize,
+}
+
+impl Answer {
+    /// Answers every post with `reply`.
+    pub fn new(reply: &[u8]) -> Self {
+        Self {
+            reply: reply.to_vec(),
+            owed: 0,
+        }
+    }
+}
 
 impl HostEnd for Answer {
     fn on_receive(&mut self, _: &[u8]) -> Vec<u8> {
-        self.0.clone()
+        self.owed += 1;
+        Vec::new()
+    }
+
+    fn on_wait(&mut self) -> Vec<u8> {
+        if self.owed == 0 {
+            return Vec::new();
+        }
+        self.owed -= 1;
+        self.reply.clone()
     }
 }
 

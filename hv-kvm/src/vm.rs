@@ -39,9 +39,6 @@ struct Shared {
     msrs: SyntheticMsrs,
     engine: Engine,
     host: Box<dyn HostEnd>,
-    /// What the host end answered and the guest has not been given yet: delivered when a VP waits in a
-    /// retrieve, as a host slower than its guest would.
-    reply: Vec<u8>,
     records: Vec<Record>,
     /// VPs halted for good.
     halted: u32,
@@ -130,17 +127,20 @@ pub(crate) fn run(config: &Config, elf: &[u8], host: Box<dyn HostEnd>) -> Result
         msrs: SyntheticMsrs::default(),
         engine,
         host,
-        reply: Vec::new(),
         records: Vec::new(),
         halted: 0,
         stop: None,
     });
+    // CPUID is set once: KVM refuses to change it after a vCPU has run, and a reboot keeps it.
     let vcpus = (0..config.vcpus)
         .map(|i| {
-            vm.create_vcpu(u64::from(i))
-                .map_err(|e| Error::kvm("KVM_CREATE_VCPU", e))
+            let vcpu = vm
+                .create_vcpu(u64::from(i))
+                .map_err(|e| Error::kvm("KVM_CREATE_VCPU", e))?;
+            vcpu.set_cpuid2(&cpuid).map_err(|e| Error::kvm("KVM_SET_CPUID2", e))?;
+            Ok(vcpu)
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, Error>>()?;
     let clock = Instant::now();
     let mut boots = 0;
     let mut vcpus = vcpus;
@@ -148,7 +148,7 @@ pub(crate) fn run(config: &Config, elf: &[u8], host: Box<dyn HostEnd>) -> Result
         let entry = load(&memory, elf, config)?;
         let reboot_flag = if boots > 0 { 0x100 } else { 0 };
         for (i, vcpu) in vcpus.iter_mut().enumerate() {
-            set_up_vcpu(vcpu, &cpuid, entry, i as u32, config.boot_word | reboot_flag)?;
+            set_up_vcpu(vcpu, entry, i as u32, config.boot_word | reboot_flag)?;
         }
         let results: Vec<Result<(), Error>> = std::thread::scope(|s| {
             let handles: Vec<_> = vcpus
@@ -178,7 +178,6 @@ pub(crate) fn run(config: &Config, elf: &[u8], host: Box<dyn HostEnd>) -> Result
                 s.msrs = SyntheticMsrs::default();
                 s.halted = 0;
                 s.stop = None;
-                s.reply.clear();
                 s.records.push(Record::Reboot);
                 let Shared { engine, debug, .. } = &mut *s;
                 engine.on_event(debug, &PartitionEvent::Reset(PARTITION));
@@ -337,8 +336,7 @@ fn clear(memory: &GuestMemoryMmap) -> Result<(), Error> {
     Ok(())
 }
 
-fn set_up_vcpu(vcpu: &mut VcpuFd, cpuid: &CpuId, entry: u64, index: u32, boot_word: u64) -> Result<(), Error> {
-    vcpu.set_cpuid2(cpuid).map_err(|e| Error::kvm("KVM_SET_CPUID2", e))?;
+fn set_up_vcpu(vcpu: &mut VcpuFd, entry: u64, index: u32, boot_word: u64) -> Result<(), Error> {
     let mut sregs = vcpu.get_sregs().map_err(|e| Error::kvm("KVM_GET_SREGS", e))?;
     let code = kvm_segment {
         base: 0,
@@ -400,6 +398,7 @@ enum Exit {
     Shutdown,
     MmioRead { data: *mut u8, len: usize },
     Ignored,
+    InternalError,
     Fatal(String),
 }
 
@@ -454,7 +453,7 @@ fn run_vcpu(
             Ok(VcpuExit::FailEntry(reason, cpu)) => {
                 Exit::Fatal(format!("KVM_EXIT_FAIL_ENTRY {reason:#x} on CPU {cpu}"))
             }
-            Ok(VcpuExit::InternalError) => Exit::Fatal("KVM_EXIT_INTERNAL_ERROR".to_owned()),
+            Ok(VcpuExit::InternalError) => Exit::InternalError,
             Ok(other) => Exit::Fatal(format!("an exit hv-kvm does not handle: {other:?}")),
             Err(e) if e.errno() == libc_eintr() => Exit::Ignored,
             Err(e) => return Err(Error::kvm("KVM_RUN", e)),
@@ -563,6 +562,17 @@ fn handle(
             Ok(Next::Run)
         }
         Exit::Ignored => Ok(Next::Run),
+        Exit::InternalError => {
+            let run = vcpu.get_kvm_run();
+            // SAFETY: KVM_EXIT_INTERNAL_ERROR fills the `internal` member of kvm_run's exit union, and
+            // this reads it before the vCPU runs again.
+            #[allow(unsafe_code)]
+            let suberror = unsafe { run.__bindgen_anon_1.internal.suberror };
+            lock(shared)?.stop = Some(Stop::Failed);
+            Err(Error::Guest(format!(
+                "VP {index}: KVM_EXIT_INTERNAL_ERROR, suberror {suberror} (1 emulation, 2 simultaneous exceptions, 3 event delivery)"
+            )))
+        }
         Exit::Fatal(why) => {
             lock(shared)?.stop = Some(Stop::Failed);
             Err(Error::Guest(format!("VP {index}: {why}")))
@@ -610,15 +620,9 @@ fn hypercall(
     let mut waited = None;
     if let Dispatch::Suspended { deadline } = result {
         let started = Instant::now();
-        // The host answers while the guest waits.
-        let reply = std::mem::take(&mut s.reply);
-        if !reply.is_empty() {
-            let Shared {
-                engine, debug, records, ..
-            } = &mut *s;
-            let _ = engine.send(debug, &reply);
-            records.push(Record::HostToGuest(reply));
-        }
+        // The host may answer while the guest waits.
+        let reply = s.host.on_wait();
+        send(&mut s, reply);
         loop {
             let Shared { debug, .. } = &mut *s;
             result = debug_calls::resume(call, deadline, &debug.access, &mut debug.channel, memory, now());
@@ -655,11 +659,24 @@ fn hypercall(
         let data = posted[..n].to_vec();
         let answer = s.host.on_receive(&data);
         s.records.push(Record::GuestToHost(data));
-        s.reply.extend_from_slice(&answer);
+        send(&mut s, answer);
     }
     drop(s);
     regs.rax = output.into_bits();
     vcpu.set_regs(&regs).map_err(|e| Error::kvm("KVM_SET_REGS", e))
+}
+
+/// The engine sends the host end's bytes to the guest, and the transcript keeps them.
+fn send(s: &mut Shared, data: Vec<u8>) {
+    if data.is_empty() {
+        return;
+    }
+    let Shared {
+        engine, debug, records, ..
+    } = s;
+    // A channel the guest cannot use takes nothing; the transcript shows what was offered.
+    let _ = engine.send(debug, &data);
+    records.push(Record::HostToGuest(data));
 }
 
 fn rdmsr(

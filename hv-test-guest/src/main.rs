@@ -91,12 +91,12 @@ mod guest {
         }
     }
 
-    /// Loads an empty IDT and raises an exception: no handler, so a triple fault, which resets the VM.
+    /// Loads an empty IDT and raises #UD: no handler, so a triple fault, which resets the VM.
     fn triple_fault() -> ! {
         let idt = [0u16; 5];
-        // SAFETY: LIDT reads the 10-byte descriptor on this stack; the INT3 that follows cannot be
+        // SAFETY: LIDT reads the 10-byte descriptor on this stack; the #UD that follows cannot be
         // delivered, so the processor shuts down and the VMM resets the VM. Nothing returns.
-        unsafe { asm!("lidt [{0}]", "int3", in(reg) idt.as_ptr(), options(nostack)) };
+        unsafe { asm!("lidt [{0}]", "ud2", in(reg) idt.as_ptr(), options(nostack)) };
         halt()
     }
 
