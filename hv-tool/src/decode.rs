@@ -416,7 +416,7 @@ fn status(value: &str, format: Format) -> Result<String, String> {
 
 /// A message's header and typed payload. With `zero_pad`, a message shorter than 16 + its payload_size
 /// is padded with zeros to 256 bytes and every field the padding supplied is marked.
-fn message(bytes: &[u8], format: Format, zero_pad: bool) -> Result<String, String> {
+pub(crate) fn message(bytes: &[u8], format: Format, zero_pad: bool) -> Result<String, String> {
     let size = size_of::<Message>();
     let mut padded = Vec::new();
     let given = bytes.len();

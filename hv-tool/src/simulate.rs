@@ -253,7 +253,7 @@ impl Sim {
 }
 
 /// Printable bytes as text, others as hex.
-fn show(data: &[u8]) -> String {
+pub(crate) fn show(data: &[u8]) -> String {
     if data.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
         format!("{:?}", String::from_utf8_lossy(data))
     } else {

@@ -372,7 +372,25 @@ fn meaning(parent: &str, field: &str, value: u64) -> String {
             value & 0b11
         ),
         "MaxFunction" => format!("{:?}", hv_x64::cpuid::CpuidLeaf::from_bits(value as u32)),
-        "Rip" | "Rflags" | "GuestPhysicalAddress" | "GuestVirtualAddress" | "Base" | "Limit" => String::new(),
+        "MsrNumber" => hv_x64::msr::SyntheticMsr::from_bits(value as u32)
+            .name()
+            .unwrap_or_default()
+            .to_owned(),
+        // Registers, addresses and limits read as hex; a decimal would be noise.
+        "Rip"
+        | "Rflags"
+        | "Rax"
+        | "Rbx"
+        | "Rcx"
+        | "Rdx"
+        | "Rsi"
+        | "Rdi"
+        | "Rsp"
+        | "Rbp"
+        | "GuestPhysicalAddress"
+        | "GuestVirtualAddress"
+        | "Base"
+        | "Limit" => String::new(),
         _ if value > 9 => format!("{value}"),
         _ => String::new(),
     }

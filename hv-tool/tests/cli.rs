@@ -728,3 +728,34 @@ fn values_come_from_a_file_too() {
     let missing = fails(&["decode", "input", "-f", file]);
     assert!(missing.contains("cannot read"), "{missing}");
 }
+
+#[test]
+fn run_boots_the_test_guest_on_kvm_or_says_in_one_line_why_not() {
+    let out = hvtool(&["run"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("KVM is not usable here") {
+        eprintln!("SKIPPED hvtool run: did not run: {}", stderr.trim());
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        return;
+    }
+    assert!(out.status.success(), "{stderr}");
+    for line in [
+        "VP 0  WRMSR HV_X64_MSR_GUEST_OS_ID 0x8100000608000000\n",
+        "-> HV_STATUS_SUCCESS\n      guest -> host  20 bytes \"hello from the guest\"\n",
+        "      host -> guest  29 bytes \"hello from the host, and more\"\n",
+        "VP 0  HvCallResetDebugSession (fast, RDX 0x1 R8 0x0) -> HV_STATUS_SUCCESS\n",
+        "-> HV_STATUS_NO_DATA\n",
+        " 0x38    PortNumber             0x03f8              1016\n",
+        " 0x38    MsrNumber              0x00000277\n",
+        " 0x00  MessageType              0x80010007          HvMessageTypeX64Halt\n",
+        "engine SessionStatus notifications, in order:\n  DEBUG_SESSION_ACTIVE\n  DEBUG_SESSION_END\n",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
+    }
+    let missing = fails(&["run", "/nonexistent/guest.elf"]);
+    assert!(missing.starts_with("hvtool: /nonexistent/guest.elf: "), "{missing}");
+    let not_elf = fails(&["run", env!("CARGO_MANIFEST_DIR")]);
+    assert_eq!(not_elf.lines().count(), 1, "{not_elf}");
+}

@@ -67,6 +67,20 @@ fn blocks(readme: &str) -> Vec<(String, Vec<String>)> {
     blocks
 }
 
+/// Why `hvtool run`'s README output cannot be compared here: KVM is unusable, or this compiler is not the
+/// one whose code layout the README's addresses and register values come from.
+fn cannot_run_the_guest() -> Option<String> {
+    if let Err(e) = hv_kvm::kvm_usable() {
+        return Some(format!("did not run: {e}"));
+    }
+    (!PINNED_COMPILER).then(|| "its RIPs and registers are those of the guest as Rust 1.95.0 compiles it".to_owned())
+}
+
+#[rustversion::stable(1.95.0)]
+const PINNED_COMPILER: bool = true;
+#[rustversion::not(stable(1.95.0))]
+const PINNED_COMPILER: bool = false;
+
 #[test]
 fn every_readme_example_runs_as_written_and_prints_what_the_readme_shows() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
@@ -89,6 +103,12 @@ fn every_readme_example_runs_as_written_and_prints_what_the_readme_shows() {
                 let text = lines.join("\n") + "\n";
                 for example in text.split("$ ").filter(|e| !e.is_empty()) {
                     let (line, expected) = example.split_once('\n').expect("a command line");
+                    if line.starts_with("hvtool run") {
+                        if let Some(why) = cannot_run_the_guest() {
+                            eprintln!("SKIPPED README example `{line}`: {why}");
+                            continue;
+                        }
+                    }
                     let out = run(line);
                     assert!(out.status.success(), "README example `{line}` failed");
                     let actual = String::from_utf8(out.stdout).expect("UTF-8 output");
