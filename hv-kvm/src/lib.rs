@@ -21,6 +21,7 @@
 pub mod hyperv;
 pub mod intercept;
 pub mod layout;
+pub mod paging;
 #[cfg(target_os = "linux")]
 mod vm;
 
@@ -54,6 +55,14 @@ pub struct Config {
     pub boot_word: u64,
     /// How many times the guest may reset the VM before the run fails.
     pub max_reboots: u32,
+    /// Keep a [`Record::Hypercall`] for every hypercall (off, a long run's transcript does not grow with
+    /// its hypercalls).
+    pub transcript: bool,
+    /// Ports whose writes are taken and dropped: bare exits, with no message or record (a benchmark's
+    /// floor). This comes first: with the hypercall port here, a hypercall is a bare exit too.
+    pub quiet_ports: Vec<u16>,
+    /// Ports whose writes are recorded with the time ([`Record::Marker`]) instead of a message.
+    pub marker_ports: Vec<u16>,
 }
 
 impl Default for Config {
@@ -69,6 +78,9 @@ impl Default for Config {
             intercepted_msrs: vec![0x277],
             boot_word: 0,
             max_reboots: 1,
+            transcript: true,
+            quiet_ports: Vec::new(),
+            marker_ports: Vec::new(),
         }
     }
 }
@@ -167,6 +179,17 @@ pub enum Record {
     },
     /// The guest reset the VM; it booted again with the debug buffers purged.
     Reboot,
+    /// A write to one of [`Config::marker_ports`].
+    Marker {
+        /// The VP.
+        vp: u32,
+        /// The port.
+        port: u16,
+        /// The byte written.
+        value: u8,
+        /// When, since the VM started.
+        at: Duration,
+    },
 }
 
 /// What a run did.

@@ -13,17 +13,18 @@ use hv_x64::SegmentRegister;
 use hv_x64::msr::SyntheticMsr;
 use iced_x86::{Decoder, DecoderOptions, Mnemonic};
 use kvm_bindings::{
-    CpuId, KVM_CAP_X86_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR, KVM_MAX_CPUID_ENTRIES, KVM_MSR_EXIT_REASON_FILTER,
-    KVM_MSR_EXIT_REASON_INVAL, KVM_MSR_EXIT_REASON_UNKNOWN, Msrs, kvm_cpuid_entry2, kvm_enable_cap, kvm_msr_entry,
-    kvm_regs, kvm_segment, kvm_userspace_memory_region,
+    CpuId, KVM_CAP_SYNC_REGS, KVM_CAP_X86_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR, KVM_MAX_CPUID_ENTRIES,
+    KVM_MSR_EXIT_REASON_FILTER, KVM_MSR_EXIT_REASON_INVAL, KVM_MSR_EXIT_REASON_UNKNOWN, Msrs, kvm_cpuid_entry2,
+    kvm_enable_cap, kvm_msr_entry, kvm_regs, kvm_segment, kvm_sregs, kvm_userspace_memory_region,
 };
-use kvm_ioctls::{Kvm, MsrFilterDefaultAction, MsrFilterRange, MsrFilterRangeFlags, VcpuExit, VcpuFd, VmFd};
+use kvm_ioctls::{Kvm, MsrFilterDefaultAction, MsrFilterRange, MsrFilterRangeFlags, SyncReg, VcpuExit, VcpuFd, VmFd};
 use linux_loader::loader::{KernelLoader, elf::Elf};
 use vm_memory::{Bytes, GuestAddress, GuestMemoryBackend, GuestMemoryMmap};
 
 use crate::hyperv::{self, HYPERCALL_PORT, HYPERCALL_STUB, MsrWrite, STUB_RETURN, SyntheticMsrs};
 use crate::intercept::{self, VpState};
 use crate::layout;
+use crate::paging::Paging;
 use crate::{Config, Error, HostEnd, Record, Report};
 
 /// The one partition this VMM runs.
@@ -134,10 +135,14 @@ pub(crate) fn run(config: &Config, elf: &[u8], host: Box<dyn HostEnd>) -> Result
     // CPUID is set once: KVM refuses to change it after a vCPU has run, and a reboot keeps it.
     let vcpus = (0..config.vcpus)
         .map(|i| {
-            let vcpu = vm
+            let mut vcpu = vm
                 .create_vcpu(u64::from(i))
                 .map_err(|e| Error::kvm("KVM_CREATE_VCPU", e))?;
             vcpu.set_cpuid2(&cpuid).map_err(|e| Error::kvm("KVM_SET_CPUID2", e))?;
+            // KVM copies the registers into kvm_run at every exit: a hypercall needs no ioctl to read
+            // them, and RAX goes back the same way.
+            vcpu.set_sync_valid_reg(SyncReg::Register);
+            vcpu.set_sync_valid_reg(SyncReg::SystemRegister);
             Ok(vcpu)
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -156,7 +161,7 @@ pub(crate) fn run(config: &Config, elf: &[u8], host: Box<dyn HostEnd>) -> Result
                 .enumerate()
                 .map(|(i, vcpu)| {
                     let (shared, memory) = (&shared, &memory);
-                    s.spawn(move || run_vcpu(vcpu, i as u32, shared, memory, clock))
+                    s.spawn(move || run_vcpu(vcpu, i as u32, shared, memory, clock, config))
                 })
                 .collect();
             handles
@@ -337,6 +342,8 @@ fn clear(memory: &GuestMemoryMmap) -> Result<(), Error> {
 }
 
 fn set_up_vcpu(vcpu: &mut VcpuFd, entry: u64, index: u32, boot_word: u64) -> Result<(), Error> {
+    // A result left unconsumed by a run that stopped must not overwrite the new registers.
+    vcpu.clear_sync_dirty_reg(SyncReg::Register);
     let mut sregs = vcpu.get_sregs().map_err(|e| Error::kvm("KVM_GET_SREGS", e))?;
     let code = kvm_segment {
         base: 0,
@@ -408,6 +415,7 @@ fn run_vcpu(
     shared: &Mutex<Shared>,
     memory: &GuestMemoryMmap,
     clock: Instant,
+    config: &Config,
 ) -> Result<(), Error> {
     let mut memory = memory.clone();
     loop {
@@ -458,7 +466,7 @@ fn run_vcpu(
             Err(e) if e.errno() == libc_eintr() => Exit::Ignored,
             Err(e) => return Err(Error::kvm("KVM_RUN", e)),
         };
-        let next = handle(vcpu, index, exit, shared, &mut memory, clock)?;
+        let next = handle(vcpu, index, exit, shared, &mut memory, clock, config)?;
         match next {
             Next::Run => {}
             Next::Halted => {
@@ -488,14 +496,32 @@ fn handle(
     shared: &Mutex<Shared>,
     memory: &mut GuestMemoryMmap,
     clock: Instant,
+    config: &Config,
 ) -> Result<Next, Error> {
     match exit {
+        Exit::Out { port, .. } if config.quiet_ports.contains(&port) => Ok(Next::Run),
         Exit::Out {
             port: HYPERCALL_PORT,
             size: 1,
             ..
-        } if is_stub(vcpu, shared)? => {
-            hypercall(vcpu, index, shared, memory, clock)?;
+        } => {
+            let regs = vcpu.sync_regs().regs;
+            if is_stub(vcpu, &regs, memory, shared)? {
+                hypercall(vcpu, regs, index, shared, memory, clock, config)?;
+            } else {
+                let state = vp_state(vcpu, index, memory, Located::Before(Access::Out))?;
+                record_intercept(shared, intercept::io_port(&state, HYPERCALL_PORT, 1, true), state)?;
+            }
+            Ok(Next::Run)
+        }
+        Exit::Out { port, data, .. } if config.marker_ports.contains(&port) => {
+            let at = clock.elapsed();
+            lock(shared)?.records.push(Record::Marker {
+                vp: index,
+                port,
+                value: data[0],
+                at,
+            });
             Ok(Next::Run)
         }
         Exit::Out {
@@ -581,33 +607,34 @@ fn handle(
 }
 
 /// The port write came from the enabled hypercall page's stub: RIP (already past the write) is the
-/// stub's `ret`.
-fn is_stub(vcpu: &VcpuFd, shared: &Mutex<Shared>) -> Result<bool, Error> {
+/// stub's `ret`, found by walking the guest's page tables (no ioctl).
+fn is_stub(vcpu: &VcpuFd, regs: &kvm_regs, memory: &GuestMemoryMmap, shared: &Mutex<Shared>) -> Result<bool, Error> {
     let Some(page) = lock(shared)?.msrs.hypercall_page() else {
         return Ok(false);
     };
-    let rip = vcpu.get_regs().map_err(|e| Error::kvm("KVM_GET_REGS", e))?.rip;
-    let physical = translate(vcpu, rip);
-    Ok(physical == Some(page + STUB_RETURN))
+    Ok(paging(&vcpu.sync_regs().sregs).translate(memory, regs.rip) == Some(page + STUB_RETURN))
 }
 
-fn translate(vcpu: &VcpuFd, gva: u64) -> Option<u64> {
-    vcpu.translate_gva(gva)
-        .ok()
-        .filter(|t| t.valid != 0)
-        .map(|t| t.physical_address)
+fn paging(sregs: &kvm_sregs) -> Paging {
+    Paging {
+        cr0: sregs.cr0,
+        cr3: sregs.cr3,
+        cr4: sregs.cr4,
+        efer: sregs.efer,
+    }
 }
 
 /// Serves one hypercall: RCX, RDX, R8 in, RAX out; a suspended retrieve waits here (the host end's
 /// answer is delivered then), until data arrives or its deadline passes.
 fn hypercall(
     vcpu: &mut VcpuFd,
+    mut regs: kvm_regs,
     index: u32,
     shared: &Mutex<Shared>,
     memory: &mut GuestMemoryMmap,
     clock: Instant,
+    config: &Config,
 ) -> Result<(), Error> {
-    let mut regs = vcpu.get_regs().map_err(|e| Error::kvm("KVM_GET_REGS", e))?;
     let call = Registers {
         rcx: regs.rcx,
         rdx: regs.rdx,
@@ -643,14 +670,16 @@ fn hypercall(
         Dispatch::Complete(out) => out,
         Dispatch::Suspended { .. } => Dispatch::timed_out(),
     };
-    s.records.push(Record::Hypercall {
-        vp: index,
-        input: HypercallInput::from_bits(call.rcx),
-        rdx: call.rdx,
-        r8: call.r8,
-        output,
-        waited,
-    });
+    if config.transcript {
+        s.records.push(Record::Hypercall {
+            vp: index,
+            input: HypercallInput::from_bits(call.rcx),
+            rdx: call.rdx,
+            r8: call.r8,
+            output,
+            waited,
+        });
+    }
     // The engine reads what the guest posted, and the host end may answer.
     let mut posted = [0u8; 4096];
     let Shared { engine, debug, .. } = &mut *s;
@@ -663,7 +692,9 @@ fn hypercall(
     }
     drop(s);
     regs.rax = output.into_bits();
-    vcpu.set_regs(&regs).map_err(|e| Error::kvm("KVM_SET_REGS", e))
+    vcpu.sync_regs_mut().regs = regs;
+    vcpu.set_sync_dirty_reg(SyncReg::Register);
+    Ok(())
 }
 
 /// The engine sends the host end's bytes to the guest, and the transcript keeps them.
@@ -787,14 +818,15 @@ impl Access {
 
 /// The VP's registers in the ABI's terms, with the intercepted instruction found and its bytes read.
 fn vp_state(vcpu: &VcpuFd, index: u32, memory: &GuestMemoryMmap, located: Located) -> Result<VpState, Error> {
-    let regs = vcpu.get_regs().map_err(|e| Error::kvm("KVM_GET_REGS", e))?;
-    let sregs = vcpu.get_sregs().map_err(|e| Error::kvm("KVM_GET_SREGS", e))?;
+    let sync = vcpu.sync_regs();
+    let (regs, sregs) = (sync.regs, sync.sregs);
+    let paging = paging(&sregs);
     let events = vcpu
         .get_vcpu_events()
         .map_err(|e| Error::kvm("KVM_GET_VCPU_EVENTS", e))?;
     let debug = vcpu.get_debug_regs().map_err(|e| Error::kvm("KVM_GET_DEBUGREGS", e))?;
     let bytes_at = |gva: u64| -> Option<[u8; 16]> {
-        let gpa = translate(vcpu, gva)?;
+        let gpa = paging.translate(memory, gva)?;
         let mut bytes = [0u8; 16];
         // Up to 16 bytes, fewer at the end of guest memory.
         let n = memory.read(&mut bytes, GuestAddress(gpa)).ok()?;
@@ -873,6 +905,7 @@ pub(crate) fn check(kvm: &Kvm) -> Result<(), String> {
     for (cap, name) in [
         (KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR"),
         (KVM_CAP_X86_MSR_FILTER, "KVM_CAP_X86_MSR_FILTER"),
+        (KVM_CAP_SYNC_REGS, "KVM_CAP_SYNC_REGS"),
     ] {
         if kvm.check_extension_raw(u64::from(cap)) == 0 {
             return Err(format!(

@@ -107,6 +107,9 @@ fn transcript(report: &Report, format: Format) -> String {
             Record::Halted { vp } => {
                 let _ = writeln!(out, "VP {vp}  halted for good");
             }
+            Record::Marker { vp, port, value, at } => {
+                let _ = writeln!(out, "VP {vp}  marker {value:#04x} on port {port:#x} at {at:?}");
+            }
             Record::Reboot => out.push_str("the guest reset the VM: REBOOT, debug buffers purged, booted again\n"),
         }
     }
