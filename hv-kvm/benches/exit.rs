@@ -6,6 +6,11 @@
 //! timestamps. A second run drops the hypercall port too: the same instructions as a hypercall (call
 //! into the page, the port write, return) with no VMM work, the floor for a hypercall on this host.
 //! `cargo bench -p hv-kvm --bench exit [-- N]` (N defaults to 200000); the best of 5 runs each.
+//!
+//! Read the floor for what it is: on a host whose KVM emulates a guest that is not built for it (this
+//! project's CI machine runs KVM-PVM, which executes such a guest at about 1 us an instruction), the
+//! hypercall page's call, port write and return are themselves several microseconds more than an
+//! inline port write, whatever the VMM does.
 
 use std::time::Duration;
 

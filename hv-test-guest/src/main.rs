@@ -13,6 +13,10 @@
 //!   [`BENCH_PORT`], each phase opened by a write to [`MARK_PORT`]; halt.
 //! - Reboot (mode 2): post "before reboot" and triple-fault; after the reboot, post "after reboot" and
 //!   halt.
+//! - Random hypercalls (mode 3): N hypercalls (N in bits 31:16 of the boot word) with random RCX, RDX
+//!   and R8 and random input-page contents from a generator seeded with bits 63:32, then a write to
+//!   [`RESULT_PORT`] and halt. Output GPAs stay clear of this image (the hypervisor would write over
+//!   it); timeouts are short, so the run is too.
 //!
 //! Built for the host, this is a program that says what it is and exits.
 #![cfg_attr(target_os = "none", no_std, no_main)]
@@ -162,6 +166,64 @@ mod guest {
         out(MARK_PORT, 3);
     }
 
+    /// xorshift64*: the random hypercalls' generator.
+    struct Random(u64);
+
+    impl Random {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        /// A GPA: the VP's own page, or anywhere from 4 MiB up (inside, across and past the end of a
+        /// 16 MiB guest), page-aligned or not.
+        fn gpa(&mut self, own: u64) -> u64 {
+            match self.next() % 4 {
+                0 => own,
+                1 => 0x40_0000 + (self.next() % 0xC0_0000 & !0xFFF),
+                2 => 0x40_0000 + self.next() % 0xC1_0000,
+                _ => self.next() | 0x40_0000,
+            }
+        }
+    }
+
+    fn random_hypercalls(vp: &mut Vp<HypercallPage, OwnedPages<'static>>, seed: u32, count: u16) {
+        let mut random = Random(u64::from(seed) | 1 << 63);
+        for _ in 0..count {
+            let code = match random.next() % 5 {
+                0 => 0x69,
+                1 => 0x6A,
+                2 => 0x6B,
+                3 => random.next() & 0xFFFF,
+                _ => random.next(),
+            };
+            // Mostly well-formed input values, sometimes any bits above the call code.
+            let high = if random.next() % 4 == 0 { random.next() & !0xFFFF } else { (random.next() & 1) << 16 };
+            let input = HypercallInput::from_bits(code & 0xFFFF | high);
+            let input_page = vp.pages.input_gpa;
+            let output_page = vp.pages.output_gpa;
+            let (rdx, r8) = (random.gpa(input_page), random.gpa(output_page));
+            // The header and the first data bytes anew each call, and one more quadword anywhere: on an
+            // emulating host a whole page each call would take most of the run.
+            let page = &mut vp.pages.input.0;
+            for chunk in page[..64].chunks_exact_mut(8) {
+                chunk.copy_from_slice(&random.next().to_le_bytes());
+            }
+            let at = (random.next() % 512) as usize * 8;
+            page[at..at + 8].copy_from_slice(&random.next().to_le_bytes());
+            // Count: small, or anything; options: the low bits, or anything; timeout under 6.6 ms.
+            let count = if random.next() % 2 == 0 { random.next() % 64 } else { random.next() & 0xFFFF_FFFF };
+            page[..4].copy_from_slice(&(count as u32).to_le_bytes());
+            if random.next() % 2 == 0 {
+                page[4..8].copy_from_slice(&((random.next() % 4) as u32).to_le_bytes());
+            }
+            page[8..16].copy_from_slice(&(random.next() & 0xFFFF).to_le_bytes());
+            core::hint::black_box(vp.hypercall(input, rdx, r8));
+        }
+    }
+
     extern "C" fn main(boot: u64) -> ! {
         // SAFETY: `main` runs once per VP and only VP 0 gets past `set_up`, so this is the only reference.
         let pages = unsafe { &mut *core::ptr::addr_of_mut!(PAGES) };
@@ -180,6 +242,10 @@ mod guest {
             }
             (2, true) => {
                 let _ = vp.post(b"after reboot", DebugPostOptions::empty());
+            }
+            (3, _) => {
+                random_hypercalls(&mut vp, (boot >> 32) as u32, (boot >> 16) as u16);
+                out(RESULT_PORT, 0);
             }
             _ => {
                 let outcome = session(&mut vp).err().unwrap_or(0);
