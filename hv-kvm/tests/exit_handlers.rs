@@ -1,0 +1,152 @@
+//! The exit handlers' logic with arbitrary register and memory contents, no KVM needed: the synthetic
+//! MSRs keep the TLFS rules whatever the guest writes, every intercept message parses back to the VP
+//! state it was built from, and the page walk never panics or leaves the page it found.
+
+use std::collections::HashMap;
+
+use hv_abi::PartitionPrivileges;
+use hv_abi::synic::Message;
+use hv_kvm::VpState;
+use hv_kvm::hyperv::{MsrWrite, SyntheticMsrs};
+use hv_kvm::paging::{Paging, ReadEntry};
+use hv_x64::msr::SyntheticMsr;
+use hv_x64::parse::{self, X64Payload};
+use hv_x64::{SegmentAttributes, SegmentRegister};
+use proptest::prelude::*;
+use zerocopy::{FromZeros, IntoBytes};
+
+fn msr() -> impl Strategy<Value = SyntheticMsr> {
+    prop_oneof![
+        Just(SyntheticMsr::GUEST_OS_ID),
+        Just(SyntheticMsr::HYPERCALL),
+        Just(SyntheticMsr::VP_INDEX),
+        (0x4000_0000u32..0x4000_0200).prop_map(SyntheticMsr::from_bits),
+    ]
+}
+
+fn value() -> impl Strategy<Value = u64> {
+    prop_oneof![any::<u64>(), Just(0), (0u64..0x1_0000).prop_map(|gpfn| gpfn << 12 | 1), Just(3)]
+}
+
+proptest! {
+    #[test]
+    fn synthetic_msrs_keep_the_tlfs_rules(
+        writes in proptest::collection::vec((msr(), value(), any::<u64>()), 0..40),
+    ) {
+        let mut msrs = SyntheticMsrs::default();
+        let mut locked_at: Option<u64> = None;
+        for (msr, value, privileges) in writes {
+            let privileges = PartitionPrivileges::from_bits_retain(privileges);
+            let before = msrs;
+            match msrs.write(msr, value, privileges) {
+                None => prop_assert_eq!(msrs, before, "a refused write (#GP) changes nothing"),
+                Some(MsrWrite::FillHypercallPage(gpa)) => {
+                    prop_assert_eq!(Some(gpa), msrs.hypercall_page());
+                    prop_assert_eq!(gpa % 4096, 0);
+                }
+                Some(MsrWrite::Done) => {}
+            }
+            if let Some(gpa) = msrs.hypercall_page() {
+                prop_assert!(msrs.guest_os_id != 0, "enabled without a guest OS id");
+                prop_assert_eq!(locked_at.unwrap_or(gpa), gpa, "a locked page moved");
+            }
+            if msrs.hypercall.locked() && msrs.hypercall_page().is_some() {
+                locked_at = msrs.hypercall_page();
+            }
+            if msrs.guest_os_id == 0 {
+                prop_assert_eq!(msrs.hypercall_page(), None);
+                locked_at = None;
+            }
+            prop_assert_eq!(msrs.hypercall.reserved_bits(), 0, "reserved bits 11:2 preserved as zero");
+        }
+    }
+
+    #[test]
+    fn intercept_messages_parse_back_to_their_state(
+        regs in any::<[u64; 9]>(),
+        segments in any::<[(u64, u32, u16, u16); 4]>(),
+        flags in any::<[bool; 3]>(),
+        instruction in any::<[u8; 16]>(),
+        length in 0u8..=15,
+        port in any::<u16>(),
+        size in prop_oneof![Just(1u8), Just(2), Just(4)],
+        msr in any::<u32>(),
+        write in any::<bool>(),
+    ) {
+        let seg = |(base, limit, selector, attributes): (u64, u32, u16, u16)| SegmentRegister {
+            base,
+            limit,
+            selector,
+            attributes: SegmentAttributes::from_bits(attributes),
+        };
+        let [rip, rflags, rax, rcx, rdx, rsi, rdi, cr0, efer] = regs;
+        let state = VpState {
+            vp_index: (regs[0] % 64) as u32,
+            rip,
+            rflags,
+            rax,
+            rcx,
+            rdx,
+            rsi,
+            rdi,
+            cr0,
+            efer,
+            cs: seg(segments[0]),
+            ds: seg(segments[1]),
+            es: seg(segments[2]),
+            ss: seg(segments[3]),
+            interrupt_shadow: flags[0],
+            interruption_pending: flags[1],
+            debug_active: flags[2],
+            instruction,
+            instruction_length: length,
+        };
+        for message in [
+            hv_kvm::intercept::io_port(&state, port, size, write),
+            hv_kvm::intercept::msr(&state, msr, write),
+            hv_kvm::intercept::halt(&state),
+        ] {
+            let mut scratch = Message::new_zeroed();
+            let parsed = parse::parse(message.as_bytes(), &mut scratch).expect("a whole, typed message");
+            let header = match parsed.payload {
+                X64Payload::IoPort(io) => {
+                    prop_assert_eq!((io.port_number, io.access_info.access_size(), io.rax), (port, size, rax));
+                    prop_assert_eq!((io.rcx, io.rsi, io.rdi, io.ds_segment, io.es_segment), (rcx, rsi, rdi, state.ds, state.es));
+                    prop_assert_eq!(io.instruction_bytes, instruction);
+                    io.header
+                }
+                X64Payload::Msr(m) => {
+                    prop_assert_eq!((m.msr_number, m.rax, m.rdx), (msr, rax, rdx));
+                    m.header
+                }
+                X64Payload::Halt(h) => *h,
+                _ => return Err(TestCaseError::fail("an unexpected payload type")),
+            };
+            prop_assert_eq!((header.rip, header.rflags, header.cs_segment), (rip, rflags, state.cs));
+            prop_assert_eq!(header.vp_index.0, state.vp_index);
+            prop_assert_eq!(header.instruction_length.instruction_length(), length);
+            prop_assert_eq!(header.execution_state, state.execution_state());
+            prop_assert_eq!(header.execution_state.cpl(), state.ss.attributes.descriptor_privilege_level());
+        }
+    }
+
+    #[test]
+    fn the_page_walk_never_panics_and_keeps_the_page_offset(
+        entries in proptest::collection::hash_map(0u64..0x8000, any::<u64>(), 0..64),
+        cr3 in 0u64..0x8000,
+        gva in any::<u64>(),
+        la57 in any::<bool>(),
+    ) {
+        struct Memory(HashMap<u64, u64>);
+        impl ReadEntry for Memory {
+            fn entry(&self, gpa: u64) -> Option<u64> {
+                (gpa < 0x8000).then(|| self.0.get(&(gpa & !7)).copied().unwrap_or(0))
+            }
+        }
+        let paging = Paging { cr0: 1 << 31 | 1, cr3, cr4: 1 << 5 | u64::from(la57) << 12, efer: 1 << 10 };
+        if let Some(gpa) = paging.translate(&Memory(entries), gva) {
+            prop_assert_eq!(gpa & 0xFFF, gva & 0xFFF);
+            prop_assert!(gpa < 1 << 52, "a GPA within the 52-bit physical space");
+        }
+    }
+}
