@@ -25,7 +25,12 @@ fn msr() -> impl Strategy<Value = SyntheticMsr> {
 }
 
 fn value() -> impl Strategy<Value = u64> {
-    prop_oneof![any::<u64>(), Just(0), (0u64..0x1_0000).prop_map(|gpfn| gpfn << 12 | 1), Just(3)]
+    prop_oneof![
+        any::<u64>(),
+        Just(0),
+        (0u64..0x1_0000).prop_map(|gpfn| gpfn << 12 | 1),
+        Just(3)
+    ]
 }
 
 proptest! {

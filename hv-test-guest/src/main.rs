@@ -2,7 +2,7 @@
 //! booted by `hv-kvm` (its tests, its benchmark and `hvtool run`).
 //!
 //! hv-kvm enters `_start` in 64-bit mode with memory identity-mapped, RSP set, interrupts off, and RDI
-//! holding the boot word: the [`Mode`] in bits 7:0, bit 8 set after a reboot, and the iteration count
+//! holding the boot word: the mode in bits 7:0 (below), bit 8 set after a reboot, and the iteration count
 //! of the benchmark in bits 63:32.
 //!
 //! - Session (mode 0): detect Hyper-V, enable the hypercall page, post "hello from the guest", retrieve
@@ -157,7 +157,7 @@ mod guest {
             .with_fast(true);
         out(MARK_PORT, 1);
         for _ in 0..iterations {
-            core::hint::black_box(vp.hypercall(reset, u64::from(DebugPurgeOptions::all().bits()), 0));
+            let _ = core::hint::black_box(vp.hypercall(reset, u64::from(DebugPurgeOptions::all().bits()), 0));
         }
         out(MARK_PORT, 2);
         for _ in 0..iterations {
@@ -182,7 +182,7 @@ mod guest {
         fn gpa(&mut self, own: u64) -> u64 {
             match self.next() % 4 {
                 0 => own,
-                1 => 0x40_0000 + (self.next() % 0xC0_0000 & !0xFFF),
+                1 => 0x40_0000 + ((self.next() % 0xC0_0000) & !0xFFF),
                 2 => 0x40_0000 + self.next() % 0xC1_0000,
                 _ => self.next() | 0x40_0000,
             }
@@ -200,7 +200,11 @@ mod guest {
                 _ => random.next(),
             };
             // Mostly well-formed input values, sometimes any bits above the call code.
-            let high = if random.next() % 4 == 0 { random.next() & !0xFFFF } else { (random.next() & 1) << 16 };
+            let high = if random.next().is_multiple_of(4) {
+                random.next() & !0xFFFF
+            } else {
+                (random.next() & 1) << 16
+            };
             let input = HypercallInput::from_bits(code & 0xFFFF | high);
             let input_page = vp.pages.input_gpa;
             let output_page = vp.pages.output_gpa;
@@ -214,13 +218,17 @@ mod guest {
             let at = (random.next() % 512) as usize * 8;
             page[at..at + 8].copy_from_slice(&random.next().to_le_bytes());
             // Count: small, or anything; options: the low bits, or anything; timeout under 6.6 ms.
-            let count = if random.next() % 2 == 0 { random.next() % 64 } else { random.next() & 0xFFFF_FFFF };
+            let count = if random.next().is_multiple_of(2) {
+                random.next() % 64
+            } else {
+                random.next() & 0xFFFF_FFFF
+            };
             page[..4].copy_from_slice(&(count as u32).to_le_bytes());
-            if random.next() % 2 == 0 {
+            if random.next().is_multiple_of(2) {
                 page[4..8].copy_from_slice(&((random.next() % 4) as u32).to_le_bytes());
             }
             page[8..16].copy_from_slice(&(random.next() & 0xFFFF).to_le_bytes());
-            core::hint::black_box(vp.hypercall(input, rdx, r8));
+            let _ = core::hint::black_box(vp.hypercall(input, rdx, r8));
         }
     }
 

@@ -134,7 +134,7 @@ fn parse_line(line: &str) -> Result<Line, String> {
 
 /// Repeats `line` until `bytes` reaches `offset`, as a `*` line says.
 fn fill_repeats(bytes: &mut Vec<u8>, line: &[u8], offset: usize) -> Result<(), String> {
-    if line.is_empty() || offset < bytes.len() || (offset - bytes.len()) % line.len() != 0 {
+    if line.is_empty() || offset < bytes.len() || !(offset - bytes.len()).is_multiple_of(line.len()) {
         return Err(format!("a `*` repeat does not reach offset {offset:#x} in whole lines"));
     }
     if offset > 1 << 20 {
@@ -163,7 +163,7 @@ fn hex_digits(digits: &str) -> Result<Vec<u8>, String> {
     if let Some((i, c)) = digits.chars().enumerate().find(|(_, c)| !c.is_ascii_hexdigit()) {
         return Err(format!("`{c}` at character {} is not a hex digit", i + 1));
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("odd number of hex digits ({}): give whole bytes", digits.len()));
     }
     (0..digits.len())
