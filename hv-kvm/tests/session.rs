@@ -217,8 +217,20 @@ fn a_triple_fault_reboots_the_guest_with_its_buffers_purged() {
     if !kvm("a_triple_fault_reboots_the_guest_with_its_buffers_purged") {
         return;
     }
+    reboots_with_buffers_purged(2);
+}
+
+#[test]
+fn a_reset_through_port_0xcf9_reboots_the_guest_with_its_buffers_purged() {
+    if !kvm("a_reset_through_port_0xcf9_reboots_the_guest_with_its_buffers_purged") {
+        return;
+    }
+    reboots_with_buffers_purged(4);
+}
+
+fn reboots_with_buffers_purged(mode: u64) {
     let config = Config {
-        boot_word: 2,
+        boot_word: mode,
         ..Config::default()
     };
     let report = boot(&config, Box::new(AtOnce));

@@ -12,7 +12,7 @@
 //! - Benchmark (mode 1): after the same set-up, N fast HvResetDebugSession calls, then N bare writes to
 //!   [`BENCH_PORT`], each phase opened by a write to [`MARK_PORT`]; halt.
 //! - Reboot (mode 2): post "before reboot" and triple-fault; after the reboot, post "after reboot" and
-//!   halt.
+//!   halt. Mode 4 is the same with a reset through port 0xCF9 instead of the triple fault.
 //! - Random hypercalls (mode 3): N hypercalls (N in bits 31:16 of the boot word) with random RCX, RDX
 //!   and R8 and random input-page contents from a generator seeded with bits 63:32, then a write to
 //!   [`RESULT_PORT`] and halt. Output GPAs stay clear of this image (the hypervisor would write over
@@ -26,6 +26,8 @@
 pub const RESULT_PORT: u16 = 0x3F8;
 /// Written once before each benchmark phase.
 pub const MARK_PORT: u16 = 0x3F9;
+/// The PC reset-control register: writing 0x06 resets the machine.
+pub const RESET_CONTROL_PORT: u16 = 0xCF9;
 /// Written N times in the benchmark's bare-exit phase.
 pub const BENCH_PORT: u16 = 0x3FA;
 
@@ -48,7 +50,7 @@ mod guest {
     use hv_guest::{Hypercall, Msrs, OwnedPages, Page, Required, Vp, detect, enable_hypercalls};
     use hv_x64::msr::{GuestOsId, GuestOsIdOpenSource, SyntheticMsr};
 
-    use super::{BENCH_PORT, MARK_PORT, RESULT_PORT};
+    use super::{BENCH_PORT, MARK_PORT, RESET_CONTROL_PORT, RESULT_PORT};
 
     /// The pages this guest gives the hypervisor; identity mapping makes their addresses their GPAs.
     #[repr(C)]
@@ -248,7 +250,12 @@ mod guest {
                 let _ = vp.post(b"before reboot", DebugPostOptions::empty());
                 triple_fault();
             }
-            (2, true) => {
+            (4, false) => {
+                let _ = vp.post(b"before reboot", DebugPostOptions::empty());
+                out(RESET_CONTROL_PORT, 0x06); // system reset, CPU reset
+                halt();
+            }
+            (2 | 4, true) => {
                 let _ = vp.post(b"after reboot", DebugPostOptions::empty());
             }
             (3, _) => {

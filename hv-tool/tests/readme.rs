@@ -1,6 +1,7 @@
 //! Every `hvtool` command in the README runs as written from the repository root: each line of a `sh`
 //! block that starts with `hvtool` exits 0 with nothing on standard error, and each `$ hvtool` line of a
-//! `console` block prints exactly the lines below it.
+//! `console` block prints exactly the lines below it. `HVTOOL_README=overwrite` writes the current outputs
+//! into the README instead.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -85,6 +86,10 @@ const PINNED_COMPILER: bool = false;
 fn every_readme_example_runs_as_written_and_prints_what_the_readme_shows() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
     let (mut commands, mut outputs) = (0, 0);
+    // After a change to hvtool's output (or to the test guest, whose addresses `hvtool run` shows), this
+    // writes the new outputs into the README instead of failing.
+    let overwrite = std::env::var("HVTOOL_README").as_deref() == Ok("overwrite");
+    let mut updated = readme.clone();
     for (info, lines) in blocks(&readme) {
         match info.as_str() {
             "sh" => {
@@ -112,7 +117,15 @@ fn every_readme_example_runs_as_written_and_prints_what_the_readme_shows() {
                     let out = run(line);
                     assert!(out.status.success(), "README example `{line}` failed");
                     let actual = String::from_utf8(out.stdout).expect("UTF-8 output");
-                    assert_eq!(actual, expected, "README example `{line}` prints something else");
+                    if overwrite && actual != expected {
+                        updated = updated.replacen(&format!("$ {line}\n{expected}"), &format!("$ {line}\n{actual}"), 1);
+                    } else {
+                        assert_eq!(
+                            actual, expected,
+                            "README example `{line}` prints something else \
+                             (HVTOOL_README=overwrite cargo test -p hv-tool --test readme updates the README)"
+                        );
+                    }
                     outputs += 1;
                 }
             }
@@ -124,6 +137,10 @@ fn every_readme_example_runs_as_written_and_prints_what_the_readme_shows() {
         "the README's command list was found ({commands} commands)"
     );
     assert!(outputs >= 3, "the README's examples were found ({outputs} outputs)");
+    if overwrite && updated != readme {
+        std::fs::write(root().join("README.md"), updated).expect("README.md is writable");
+        eprintln!("README.md updated with hvtool's current output");
+    }
 }
 
 #[test]
