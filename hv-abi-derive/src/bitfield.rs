@@ -408,6 +408,24 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemStruct) -> Result<TokenStream
             }
         }
 
+        #[cfg(feature = "proptest")]
+        impl ::proptest::arbitrary::Arbitrary for #name {
+            type Parameters = ();
+            type Strategy = ::proptest::strategy::Map<<#repr as ::proptest::arbitrary::Arbitrary>::Strategy, fn(#repr) -> Self>;
+            /// Any value, reserved bits included.
+            fn arbitrary_with((): ()) -> Self::Strategy {
+                ::proptest::strategy::Strategy::prop_map(::proptest::arbitrary::any::<#repr>(), Self::from_bits as fn(#repr) -> Self)
+            }
+        }
+
+        #[cfg(feature = "arbitrary")]
+        impl<'a> ::arbitrary::Arbitrary<'a> for #name {
+            /// Any value, reserved bits included.
+            fn arbitrary(u: &mut ::arbitrary::Unstructured<'a>) -> ::arbitrary::Result<Self> {
+                ::core::result::Result::Ok(Self::from_bits(u.arbitrary()?))
+            }
+        }
+
         impl ::core::convert::From<#repr> for #name {
             /// Wraps a raw value, as [`from_bits`](Self::from_bits) does.
             fn from(bits: #repr) -> Self { Self(bits) }

@@ -178,6 +178,33 @@ pub(crate) fn expand(attr: TokenStream, item: &ItemImpl) -> Result<TokenStream> 
             }
         }
 
+        #[cfg(feature = "proptest")]
+        impl ::proptest::arbitrary::Arbitrary for #self_ty {
+            type Parameters = ();
+            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
+            /// A named value three times in four, otherwise any value.
+            fn arbitrary_with((): ()) -> Self::Strategy {
+                use ::proptest::strategy::Strategy as _;
+                let any = ::proptest::arbitrary::any::<#repr>().prop_map(Self::from_bits);
+                let named: ::std::vec::Vec<Self> = Self::NAMED.iter().map(|&(_, v)| v).collect();
+                if named.is_empty() {
+                    return any.boxed();
+                }
+                ::proptest::prop_oneof![3 => ::proptest::sample::select(named), 1 => any].boxed()
+            }
+        }
+
+        #[cfg(feature = "arbitrary")]
+        impl<'a> ::arbitrary::Arbitrary<'a> for #self_ty {
+            /// A named value or any value, as the input decides.
+            fn arbitrary(u: &mut ::arbitrary::Unstructured<'a>) -> ::arbitrary::Result<Self> {
+                if !Self::NAMED.is_empty() && u.arbitrary::<bool>()? {
+                    return ::core::result::Result::Ok(u.choose(Self::NAMED)?.1);
+                }
+                ::core::result::Result::Ok(Self::from_bits(u.arbitrary()?))
+            }
+        }
+
         impl ::core::fmt::Debug for #self_ty {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self.name() {

@@ -12,7 +12,6 @@ use crate::{HvStatus, HypercallInput};
 /// the old code carries the HDK's `...Deprecated` name.
 #[repr(transparent)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct CallCode(u16);
 
 impl CallCode {

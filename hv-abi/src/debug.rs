@@ -58,7 +58,6 @@ crate::flags! {
 #[derive(
     Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Debug, FromBytes, IntoBytes, KnownLayout, Immutable,
 )]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct DebugChannelId(pub u16);
 
 impl DebugChannelId {
@@ -267,6 +266,8 @@ pub const HV_DEBUG_MUX_PACKET_LEADER: u32 = HV_MUX_PACKET_LEADER;
     Clone, Copy, PartialEq, Eq, Hash, Debug, FromBytes, IntoBytes, KnownLayout, Immutable, zerocopy::Unaligned,
 )]
 pub struct MuxPacketType(pub zerocopy::little_endian::U16);
+
+crate::arbitrary_from_bytes!(DebugChannelId, MuxPacketType);
 
 impl MuxPacketType {
     /// `HV_MUX_PACKET_TYPE_DATA`: debug data for the channel.

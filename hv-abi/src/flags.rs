@@ -52,6 +52,16 @@ macro_rules! flags {
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         $vis struct $Name($T);
 
+        #[cfg(feature = "proptest")]
+        impl ::proptest::arbitrary::Arbitrary for $Name {
+            type Parameters = ();
+            type Strategy = ::proptest::strategy::Map<<$T as ::proptest::arbitrary::Arbitrary>::Strategy, fn($T) -> Self>;
+            /// Any bits, unknown ones included.
+            fn arbitrary_with((): ()) -> Self::Strategy {
+                ::proptest::strategy::Strategy::prop_map(::proptest::arbitrary::any::<$T>(), Self::from_bits_retain as fn($T) -> Self)
+            }
+        }
+
         ::bitflags::bitflags! {
             impl $Name: $T {
                 $(
@@ -97,4 +107,38 @@ macro_rules! flags {
             }
         }
     };
+}
+
+/// `proptest::arbitrary::Arbitrary` and `arbitrary::Arbitrary` (under the calling crate's `proptest` and
+/// `arbitrary` features) for zerocopy `FromBytes` types, from any bytes of their size: the impls the
+/// `#[layout]` derive gives a wire struct, for the plain newtypes and register sets that have none.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! arbitrary_from_bytes {
+    ($($T:ty),+ $(,)?) => {$(
+        #[cfg(feature = "proptest")]
+        impl ::proptest::arbitrary::Arbitrary for $T {
+            type Parameters = ();
+            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
+            /// Any bytes.
+            fn arbitrary_with((): ()) -> Self::Strategy {
+                use ::proptest::strategy::Strategy as _;
+                ::proptest::collection::vec(::proptest::arbitrary::any::<u8>(), ::core::mem::size_of::<Self>())
+                    .prop_map(|bytes| {
+                        <Self as ::zerocopy::FromBytes>::read_from_bytes(&bytes)
+                            .unwrap_or_else(|_| <Self as ::zerocopy::FromZeros>::new_zeroed())
+                    })
+                    .boxed()
+            }
+        }
+
+        #[cfg(feature = "arbitrary")]
+        impl<'a> ::arbitrary::Arbitrary<'a> for $T {
+            /// Any bytes.
+            fn arbitrary(u: &mut ::arbitrary::Unstructured<'a>) -> ::arbitrary::Result<Self> {
+                let bytes = u.bytes(::core::mem::size_of::<Self>())?;
+                <Self as ::zerocopy::FromBytes>::read_from_bytes(bytes).map_err(|_| ::arbitrary::Error::IncorrectFormat)
+            }
+        }
+    )+};
 }

@@ -38,7 +38,7 @@
 
 // The `arbitrary` derive expands to code that names `std` (its recursion guard is a thread-local), so the
 // feature, like the `arbitrary` crate itself, needs std.
-#[cfg(feature = "arbitrary")]
+#[cfg(any(feature = "arbitrary", feature = "proptest"))]
 extern crate std;
 
 // Lets the derives' `::hv_abi::...` paths resolve inside this crate too.
@@ -52,6 +52,8 @@ mod hypercall;
 pub mod layout;
 mod partition;
 pub mod registry;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 pub mod synic;
 
 pub use call_code::{CallCode, CallDescriptor, CallKind, InputRejection};

@@ -90,7 +90,6 @@ crate::flags! {
 /// but present in the 2013 reference, HDK, OpenVMM and Linux.
 #[repr(transparent)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct PartitionPropertyCode(u32);
 
 #[crate::open_enum(u32)]
@@ -168,7 +167,6 @@ impl PartitionPropertyCode {
 #[derive(
     Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Debug, FromBytes, IntoBytes, KnownLayout, Immutable,
 )]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct VpIndex(pub u32);
 
 /// `HV_PARTITION_ID`: a partition's 64-bit id.
@@ -176,8 +174,9 @@ pub struct VpIndex(pub u32);
 #[derive(
     Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Debug, FromBytes, IntoBytes, KnownLayout, Immutable,
 )]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct PartitionId(pub u64);
+
+crate::arbitrary_from_bytes!(VpIndex, PartitionId);
 
 #[cfg(test)]
 mod tests {

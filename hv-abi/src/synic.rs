@@ -12,7 +12,6 @@ use crate::{Layout, layout};
 /// and the other is an alias.
 #[repr(transparent)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct MessageType(u32);
 
 impl MessageType {

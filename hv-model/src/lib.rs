@@ -53,8 +53,8 @@
 #![deny(missing_docs)]
 
 // The `arbitrary` derive expands to code that names `std` (its recursion guard is a thread-local), so the
-// feature, like the `arbitrary` crate itself, needs std; so does `vm-memory`.
-#[cfg(any(feature = "arbitrary", feature = "vm-memory"))]
+// feature, like the `arbitrary` crate itself, needs std; so do `proptest` and `vm-memory`.
+#[cfg(any(feature = "arbitrary", feature = "proptest", feature = "vm-memory"))]
 extern crate std;
 
 extern crate alloc;

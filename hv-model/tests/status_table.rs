@@ -628,7 +628,10 @@ fn count_zero_probe_whose_header_ends_a_page_needs_no_next_page() {
 // ---- Host API ----
 
 #[test]
-#[cfg_attr(miri, ignore = "Miri backs an allocation of u32::MAX VPs with host memory, which the host lacks")]
+#[cfg_attr(
+    miri,
+    ignore = "Miri backs an allocation of u32::MAX VPs with host memory, which the host lacks"
+)]
 fn a_buffer_or_vp_count_that_cannot_be_allocated_is_an_error() {
     for config in [
         Config {

@@ -33,7 +33,7 @@
 
 // The `arbitrary` derive expands to code that names `std` (its recursion guard is a thread-local), so the
 // feature, like the `arbitrary` crate itself, needs std.
-#[cfg(feature = "arbitrary")]
+#[cfg(any(feature = "arbitrary", feature = "proptest"))]
 extern crate std;
 
 use core::fmt;
@@ -52,7 +52,6 @@ compile_error!("the Hyper-V ABI is little-endian; hv-status does not support big
 /// documented meaning.
 #[repr(transparent)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct HvStatus(u16);
 
 impl HvStatus {

@@ -13,3 +13,17 @@ pub struct HypercallRegisters {
     /// Output parameter GPA (memory form) or the next 8 input bytes (fast form).
     pub r8: u64,
 }
+
+#[cfg(feature = "proptest")]
+impl proptest::arbitrary::Arbitrary for HypercallRegisters {
+    type Parameters = ();
+    type Strategy = proptest::strategy::Map<proptest::arbitrary::StrategyFor<[u64; 3]>, fn([u64; 3]) -> Self>;
+    /// Any three registers.
+    fn arbitrary_with((): ()) -> Self::Strategy {
+        proptest::strategy::Strategy::prop_map(proptest::arbitrary::any::<[u64; 3]>(), |[rcx, rdx, r8]| Self {
+            rcx,
+            rdx,
+            r8,
+        })
+    }
+}

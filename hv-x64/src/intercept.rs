@@ -12,6 +12,7 @@ use crate::{RegisterName, RegisterValue, SegmentRegister, VpExecutionState};
 /// the header keeps the raw byte, and [`InterceptMessageHeader::access_type`] reports unknown values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, TryFromPrimitive, IntoPrimitive)]
 #[num_enum(error_type(name = UnknownAccessType, constructor = UnknownAccessType))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[repr(u8)]
 pub enum InterceptAccessType {
     /// `HV_INTERCEPT_ACCESS_READ`.
@@ -20,6 +21,16 @@ pub enum InterceptAccessType {
     Write = 1,
     /// `HV_INTERCEPT_ACCESS_EXECUTE`.
     Execute = 2,
+}
+
+#[cfg(feature = "proptest")]
+impl proptest::arbitrary::Arbitrary for InterceptAccessType {
+    type Parameters = ();
+    type Strategy = proptest::sample::Select<Self>;
+    /// One of the three access types.
+    fn arbitrary_with((): ()) -> Self::Strategy {
+        proptest::sample::select(&[Self::Read, Self::Write, Self::Execute][..])
+    }
 }
 
 hv_abi::flags! {
@@ -484,6 +495,8 @@ pub struct RegisterInterceptFlags {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 pub struct RegisterAccessInfo(pub [u64; 2]);
+
+hv_abi::arbitrary_from_bytes!(RegisterAccessInfo);
 
 impl RegisterAccessInfo {
     /// `SourceValue`: the value written (a write from a register or an immediate).

@@ -40,7 +40,7 @@
 
 // The `arbitrary` derive expands to code that names `std` (its recursion guard is a thread-local), so the
 // feature, like the `arbitrary` crate itself, needs std.
-#[cfg(feature = "arbitrary")]
+#[cfg(any(feature = "arbitrary", feature = "proptest"))]
 extern crate std;
 
 pub mod cpuid;
@@ -51,6 +51,8 @@ mod notifications;
 pub mod parse;
 mod register;
 mod registers;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 
 pub use hypercall::HypercallRegisters;
 

@@ -1045,6 +1045,8 @@ impl RegisterName {
 #[repr(C, align(16))]
 pub struct RegisterValue(pub [u8; 16]);
 
+hv_abi::arbitrary_from_bytes!(RegisterValue);
+
 impl RegisterValue {
     /// A 64-bit value (the upper eight bytes zero).
     #[must_use]

@@ -137,6 +137,8 @@ pub struct CpuidResult {
     pub edx: u32,
 }
 
+hv_abi::arbitrary_from_bytes!(CpuidResult);
+
 impl CpuidResult {
     /// A vendor leaf: `max_leaf` in EAX and the 12-byte signature in EBX, ECX, EDX.
     #[must_use]

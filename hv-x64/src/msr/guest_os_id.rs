@@ -10,6 +10,8 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct GuestOsId(pub u64);
 
+hv_abi::arbitrary_from_bytes!(GuestOsId);
+
 impl GuestOsId {
     /// `true` once the guest has written a nonzero value.
     #[must_use]
