@@ -133,31 +133,6 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
     }
 
     Ok(quote! {
-        #[cfg(feature = "proptest")]
-        impl ::proptest::arbitrary::Arbitrary for #ident {
-            type Parameters = ();
-            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
-            /// Any bytes: every field any value, as a wire struct can arrive.
-            fn arbitrary_with((): ()) -> Self::Strategy {
-                use ::proptest::strategy::Strategy as _;
-                ::proptest::collection::vec(::proptest::arbitrary::any::<u8>(), ::core::mem::size_of::<Self>())
-                    .prop_map(|bytes| {
-                        <Self as ::zerocopy::FromBytes>::read_from_bytes(&bytes)
-                            .unwrap_or_else(|_| <Self as ::zerocopy::FromZeros>::new_zeroed())
-                    })
-                    .boxed()
-            }
-        }
-
-        #[cfg(feature = "arbitrary")]
-        impl<'a> ::arbitrary::Arbitrary<'a> for #ident {
-            /// Any bytes: every field any value, as a wire struct can arrive.
-            fn arbitrary(u: &mut ::arbitrary::Unstructured<'a>) -> ::arbitrary::Result<Self> {
-                let bytes = u.bytes(::core::mem::size_of::<Self>())?;
-                <Self as ::zerocopy::FromBytes>::read_from_bytes(bytes).map_err(|_| ::arbitrary::Error::IncorrectFormat)
-            }
-        }
-
         const _: () = { #(#asserts)* };
         impl ::hv_abi::layout::Layout for #ident {
             const TYPE_LAYOUT: ::hv_abi::layout::TypeLayout = ::hv_abi::layout::TypeLayout {
@@ -218,10 +193,41 @@ pub(crate) fn aliases(attr: TokenStream, mut item: ItemStruct) -> TokenStream {
     let alias = struct_tlfs
         .filter(|t| t.value() != name)
         .map(|t| quote! { #[doc(alias = #t)] });
+    // The test-value impls come with the attribute, for the crate's own wire structs (which are
+    // `FromBytes` and `Debug`); a bare `#[derive(Layout)]` promises only the layout.
+    let ident = &item.ident;
+    let arbitrary = quote! {
+        #[cfg(feature = "proptest")]
+        impl ::proptest::arbitrary::Arbitrary for #ident {
+            type Parameters = ();
+            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
+            /// Any bytes: every field any value, as a wire struct can arrive.
+            fn arbitrary_with((): ()) -> Self::Strategy {
+                use ::proptest::strategy::Strategy as _;
+                ::proptest::collection::vec(::proptest::arbitrary::any::<u8>(), ::core::mem::size_of::<Self>())
+                    .prop_map(|bytes| {
+                        <Self as ::zerocopy::FromBytes>::read_from_bytes(&bytes)
+                            .unwrap_or_else(|_| <Self as ::zerocopy::FromZeros>::new_zeroed())
+                    })
+                    .boxed()
+            }
+        }
+
+        #[cfg(feature = "arbitrary")]
+        impl<'a> ::arbitrary::Arbitrary<'a> for #ident {
+            /// Any bytes: every field any value, as a wire struct can arrive.
+            fn arbitrary(u: &mut ::arbitrary::Unstructured<'a>) -> ::arbitrary::Result<Self> {
+                let bytes = u.bytes(::core::mem::size_of::<Self>())?;
+                <Self as ::zerocopy::FromBytes>::read_from_bytes(bytes).map_err(|_| ::arbitrary::Error::IncorrectFormat)
+            }
+        }
+
+    };
     quote! {
         #alias
         #[derive(::hv_abi::Layout)]
         #[hv(#attr)]
         #item
+        #arbitrary
     }
 }

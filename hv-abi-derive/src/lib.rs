@@ -95,7 +95,9 @@ pub fn derive_layout(input: TokenStream) -> TokenStream {
 /// `#[layout(tlfs = "HV_X64_SEGMENT_REGISTER", size = 16, align = 8)]` on the struct, with the fields'
 /// `#[hv(offset = N, tlfs = "Name")]` as for the derive. Adds `#[doc(alias = ...)]` with the TLFS name of
 /// the struct and of every field whose TLFS name differs from its Rust name, then derives
-/// [`macro@Layout`] with the same arguments.
+/// [`macro@Layout`] with the same arguments. Under the deriving crate's `proptest` and `arbitrary`
+/// features it also implements their `Arbitrary` from any bytes (the struct must be `FromBytes` and
+/// `Debug`).
 #[proc_macro_attribute]
 pub fn layout(attr: TokenStream, item: TokenStream) -> TokenStream {
     let attr = proc_macro2::TokenStream::from(attr);
@@ -110,7 +112,9 @@ pub fn layout(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// `u8`/`u16`/`u32`/`u64` at least as wide as the range, a field of type `Reserved` (a named reserved
 /// range: no accessor, part of `RESERVED_MASK`), or any type with inherent `const fn from_bits(uN) -> Self`
 /// and `const fn into_bits(self) -> uN`, where `uN` is the smallest unsigned integer holding the range.
-/// Ranges must not overlap and must together cover every bit of the storage integer.
+/// Ranges must not overlap and must together cover every bit of the storage integer. Under the
+/// deriving crate's `proptest` and `arbitrary` features the type also implements their `Arbitrary`
+/// (any bits, reserved ones included).
 #[proc_macro_attribute]
 pub fn bitfield(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = syn::parse_macro_input!(item as syn::ItemStruct);
@@ -125,7 +129,8 @@ pub fn bitfield(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// with a `#[tlfs = "HvCallPostDebugData"]` on each const. A const marked `#[alias]` is found by
 /// `from_name` but never printed. The type must be a tuple struct over the named unsigned integer with
 /// `#[derive(PartialEq, Eq)]`; the macro adds `from_bits`/`into_bits`, `NAMED`, `ALIASES`, `name()`,
-/// `from_name()`, `description()` (the first line of each const's doc comment) and `Debug`/`Display`.
+/// `from_name()`, `description()` (the first line of each const's doc comment) and `Debug`/`Display`,
+/// and under the crate's `proptest` and `arbitrary` features their `Arbitrary` (named values and others).
 #[proc_macro_attribute]
 pub fn open_enum(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = syn::parse_macro_input!(item as syn::ItemImpl);

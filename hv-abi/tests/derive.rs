@@ -28,7 +28,7 @@ struct Example {
     high: u8,
 }
 
-#[derive(Debug, FromBytes, IntoBytes, KnownLayout, Immutable, hv_abi::Layout)]
+#[derive(FromBytes, IntoBytes, KnownLayout, Immutable, hv_abi::Layout)]
 #[hv(tlfs = "HV_EXAMPLE", size = 16, align = 8)]
 #[repr(C)]
 struct Wire {
