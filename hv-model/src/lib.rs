@@ -60,6 +60,7 @@ extern crate std;
 extern crate alloc;
 
 mod channel;
+pub mod conformance;
 pub mod debug_calls;
 pub mod engine;
 pub mod guest;

@@ -66,6 +66,13 @@ enum Command {
         #[arg(long, value_name = "WHEN", default_value = "auto")]
         color: clap::ColorChoice,
     },
+    /// Run the debug-hypercall conformance suite (hv_model::conformance) and print a pass/fail table:
+    /// on the reference model, or on an adapter with QEMU's documented divergences.
+    Conformance {
+        /// Run it on the QEMU-like adapter instead, which fails exactly its documented divergences.
+        #[arg(long)]
+        qemu_like: bool,
+    },
     /// Print a shell completion script: `hvtool completions bash > /etc/bash_completion.d/hvtool`.
     Completions {
         /// The shell.
@@ -119,6 +126,7 @@ fn main() -> ExitCode {
             };
             run::run(&options, decode::Format::Text(paint(color)))
         }
+        Command::Conformance { qemu_like } => conformance(qemu_like),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(
@@ -149,6 +157,36 @@ fn main() -> ExitCode {
         code = report(&e);
     }
     code
+}
+
+/// The suite's table; a failing case is the error.
+fn conformance(qemu_like: bool) -> (String, Option<String>) {
+    use hv_model::conformance::{self, QemuLike, Reference};
+    use std::fmt::Write as _;
+    let (name, results) = if qemu_like {
+        ("the QEMU-like adapter", conformance::run(&mut QemuLike::new()))
+    } else {
+        ("the reference model", conformance::run(&mut Reference::new()))
+    };
+    let mut out = format!("conformance of {name}\n");
+    for (case, result) in &results {
+        let verdict = match result {
+            Ok(()) => "pass".to_owned(),
+            Err(why) => format!("FAIL  {why}"),
+        };
+        let _ = writeln!(out, "  {:<32} {verdict}", case.name);
+    }
+    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    let _ = writeln!(
+        out,
+        "{} cases: {} passed, {failed} failed",
+        results.len(),
+        results.len() - failed
+    );
+    (
+        out,
+        (failed > 0).then(|| format!("{failed} conformance cases failed on {name}")),
+    )
 }
 
 /// Colour only on a terminal, unless asked; `NO_COLOR` turns `auto` off.

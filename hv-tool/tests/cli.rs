@@ -759,3 +759,19 @@ fn run_boots_the_test_guest_on_kvm_or_says_in_one_line_why_not() {
     let not_elf = fails(&["run", env!("CARGO_MANIFEST_DIR")]);
     assert_eq!(not_elf.lines().count(), 1, "{not_elf}");
 }
+
+#[test]
+fn conformance_passes_on_the_reference_and_names_the_qemu_like_divergences() {
+    let out = ok(&["conformance"]);
+    assert!(out.ends_with("19 cases: 19 passed, 0 failed\n"), "{out}");
+    let qemu = hvtool(&["conformance", "--qemu-like"]);
+    assert_eq!(qemu.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&qemu.stdout);
+    let failed: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains(" FAIL "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(failed, hv_model::conformance::QEMU_DIVERGENCES, "{stdout}");
+    assert!(String::from_utf8_lossy(&qemu.stderr).contains("7 conformance cases failed on the QEMU-like adapter"));
+}

@@ -1,0 +1,765 @@
+//! A conformance suite for implementations of the debug hypercalls: one named case per documented
+//! behaviour (each status, the check order, all-or-nothing posts, the accounting, LOOP and TEST_ACTIVITY,
+//! a failed call changing nothing), run against anything that implements [`Implementation`], and a
+//! differential check of whole call sequences ([`differential`]) against the reference model.
+//!
+//! [`Reference`] is the model itself; it passes every case. [`QemuLike`] wraps it with the divergences
+//! QEMU's syndbg documents (partial posts, options and timeouts ignored, `RemainingCount` as
+//! `Count - RetrievedCount`, a 24-byte reset output); it fails exactly the cases those divergences touch
+//! ([`QEMU_DIVERGENCES`]).
+//!
+//! ```
+//! use hv_model::conformance::{self, QemuLike, Reference};
+//!
+//! let reference = conformance::run(&mut Reference::new());
+//! assert!(reference.iter().all(|(_, result)| result.is_ok()));
+//!
+//! let qemu = conformance::run(&mut QemuLike::new());
+//! let failed: Vec<&str> = qemu.iter().filter(|(_, r)| r.is_err()).map(|(case, _)| case.name).collect();
+//! assert_eq!(failed, conformance::QEMU_DIVERGENCES);
+//! ```
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use hv_abi::debug::{DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions};
+use hv_abi::{
+    CallCode, HvStatus, HypercallInput, HypercallOutput, PartitionId, PartitionPrivileges, PartitionPropertyCode,
+    VpIndex,
+};
+use zerocopy::IntoBytes;
+
+use crate::hypervisor::{Config, Hypervisor};
+use crate::{Dispatch, Registers};
+
+/// The input parameter page every case uses.
+pub const INPUT_PAGE: u64 = 0x1000;
+/// The output parameter page every case uses.
+pub const OUTPUT_PAGE: u64 = 0x2000;
+/// Each direction's buffer capacity in a fresh partition.
+pub const BUFFER: usize = 8192;
+
+/// What a call did, as the VP's registers see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The call finished with this RAX.
+    Complete(HypercallOutput),
+    /// The VP waits in the call (a `RETRIEVE_LOOP` retrieve).
+    Waiting,
+}
+
+impl core::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Complete(out) => write!(f, "{}", out.status()),
+            Self::Waiting => f.write_str("the VP waiting"),
+        }
+    }
+}
+
+/// An implementation of the debug hypercalls, as the suite drives it: one partition with one VP.
+pub trait Implementation {
+    /// Starts over with a fresh partition: debugging on, the `DEBUGGING` privilege, channel id 2, the
+    /// clock at 0, both buffers empty with [`BUFFER`] bytes of room, and the two parameter pages
+    /// ([`INPUT_PAGE`], [`OUTPUT_PAGE`]) mapped and zeroed.
+    fn fresh(&mut self);
+    /// Issues one hypercall from the VP.
+    fn call(&mut self, regs: Registers) -> Outcome;
+    /// Writes guest memory (within the parameter pages).
+    fn write(&mut self, gpa: u64, bytes: &[u8]);
+    /// Reads guest memory (within the parameter pages).
+    fn read(&mut self, gpa: u64, buf: &mut [u8]);
+    /// The host sends bytes to the guest; returns how many were dropped.
+    fn deliver(&mut self, data: &[u8]) -> usize;
+    /// The host takes up to `buf.len()` bytes the guest posted; returns how many.
+    fn receive(&mut self, buf: &mut [u8]) -> usize;
+    /// Sets the partition's privileges.
+    fn set_privileges(&mut self, privileges: PartitionPrivileges);
+    /// Sets the partition's debug channel id.
+    fn set_channel_id(&mut self, id: DebugChannelId);
+    /// Turns hypervisor-wide guest debugging on or off.
+    fn set_debugging(&mut self, enabled: bool);
+    /// Advances the clock by `ticks` (100 ns units); the result of a waiting call that ended.
+    fn advance(&mut self, ticks: u64) -> Option<HypercallOutput>;
+}
+
+/// The reference model as an [`Implementation`].
+pub struct Reference {
+    hv: Hypervisor,
+    partition: PartitionId,
+}
+
+impl Reference {
+    /// A fresh partition.
+    #[must_use]
+    pub fn new() -> Self {
+        let mut r = Self {
+            hv: Hypervisor::new(Config::default()).unwrap_or_else(|_| unreachable_config()),
+            partition: PartitionId(0),
+        };
+        r.fresh();
+        r
+    }
+}
+
+impl Default for Reference {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The default configuration is valid; a model that refused it could run no case.
+#[cold]
+fn unreachable_config() -> Hypervisor {
+    panic!("the default configuration is valid")
+}
+
+impl Implementation for Reference {
+    fn fresh(&mut self) {
+        let config = Config {
+            incoming_capacity: BUFFER,
+            outgoing_capacity: BUFFER,
+            ..Config::default()
+        };
+        self.hv = Hypervisor::new(config).unwrap_or_else(|_| unreachable_config());
+        self.partition = self
+            .hv
+            .create_partition(PartitionPrivileges::DEBUGGING, 1)
+            .unwrap_or(PartitionId(0));
+        let _ = self
+            .hv
+            .set_property(self.partition, PartitionPropertyCode::DEBUG_CHANNEL_ID, 2);
+        if let Ok(p) = self.hv.partition_mut(self.partition) {
+            p.memory.map(INPUT_PAGE);
+            p.memory.map(OUTPUT_PAGE);
+        }
+    }
+
+    fn call(&mut self, regs: Registers) -> Outcome {
+        match self.hv.dispatch(self.partition, VpIndex(0), regs) {
+            Dispatch::Complete(out) => Outcome::Complete(out),
+            Dispatch::Suspended { .. } => Outcome::Waiting,
+        }
+    }
+
+    fn write(&mut self, gpa: u64, bytes: &[u8]) {
+        if let Ok(p) = self.hv.partition_mut(self.partition) {
+            let _ = p.memory.write(gpa, bytes);
+        }
+    }
+
+    fn read(&mut self, gpa: u64, buf: &mut [u8]) {
+        if let Ok(p) = self.hv.partition(self.partition) {
+            let _ = p.memory.read(gpa, buf);
+        }
+    }
+
+    fn deliver(&mut self, data: &[u8]) -> usize {
+        self.hv.deliver(self.partition, data).unwrap_or(data.len())
+    }
+
+    fn receive(&mut self, buf: &mut [u8]) -> usize {
+        self.hv.receive(self.partition, buf).unwrap_or(0)
+    }
+
+    fn set_privileges(&mut self, privileges: PartitionPrivileges) {
+        let _ = self.hv.set_property(
+            self.partition,
+            PartitionPropertyCode::PRIVILEGE_FLAGS,
+            privileges.bits(),
+        );
+    }
+
+    fn set_channel_id(&mut self, id: DebugChannelId) {
+        let _ = self
+            .hv
+            .set_property(self.partition, PartitionPropertyCode::DEBUG_CHANNEL_ID, u64::from(id.0));
+    }
+
+    fn set_debugging(&mut self, enabled: bool) {
+        let _ = self.hv.set_debugging_enabled(enabled);
+    }
+
+    fn advance(&mut self, ticks: u64) -> Option<HypercallOutput> {
+        self.hv.advance_clock(ticks);
+        self.hv.take_completion(self.partition, VpIndex(0)).ok().flatten()
+    }
+}
+
+/// The reference model with QEMU's documented syndbg divergences: a post that does not fit sends what
+/// fits and returns `INSUFFICIENT_BUFFERS` with the remainder as `PendingCount`; retrieve ignores its
+/// options and timeout and reports `RemainingCount` as `Count - RetrievedCount`; reset ignores its
+/// options (purging both buffers) and writes a 24-byte `HV_DEBUG_NET_DATA` to the output page.
+pub struct QemuLike {
+    inner: Reference,
+}
+
+impl QemuLike {
+    /// A fresh partition.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            inner: Reference::new(),
+        }
+    }
+}
+
+impl Default for QemuLike {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn le32(bytes: &[u8], at: usize) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(word)
+}
+
+impl Implementation for QemuLike {
+    fn fresh(&mut self) {
+        self.inner.fresh();
+    }
+
+    fn call(&mut self, regs: Registers) -> Outcome {
+        let input = HypercallInput::from_bits(regs.rcx);
+        let memory_form = !input.fast();
+        let mut header = [0u8; 16];
+        if memory_form {
+            self.inner.read(regs.rdx, &mut header);
+        }
+        match input.call_code() {
+            CallCode::POST_DEBUG_DATA if memory_form => {
+                let count = le32(&header, 0) as usize;
+                let (_, outgoing) = self.inner.hv.accounting(self.inner.partition).unwrap_or_default();
+                let room = BUFFER.saturating_sub(outgoing.pending as usize);
+                if count <= room || count > hv_abi::debug::HV_DEBUG_MAXIMUM_DATA_SIZE {
+                    return self.inner.call(regs);
+                }
+                // Post what fits, then say the rest is pending.
+                self.inner.write(regs.rdx, (room as u32).as_bytes());
+                let outcome = self.inner.call(regs);
+                self.inner.write(regs.rdx, (count as u32).as_bytes());
+                if outcome == Outcome::Complete(HvStatus::SUCCESS.into()) {
+                    self.inner.write(regs.r8, ((count - room) as u32).as_bytes());
+                    return Outcome::Complete(HvStatus::INSUFFICIENT_BUFFERS.into());
+                }
+                outcome
+            }
+            CallCode::RETRIEVE_DEBUG_DATA if memory_form => {
+                let count = le32(&header, 0);
+                // Options and timeout ignored.
+                self.inner.write(regs.rdx + 4, &[0u8; 12]);
+                let outcome = self.inner.call(regs);
+                self.inner.write(regs.rdx + 4, &header[4..16]);
+                if outcome == Outcome::Complete(HvStatus::SUCCESS.into()) {
+                    let mut got = [0u8; 4];
+                    self.inner.read(regs.r8, &mut got);
+                    let retrieved = u32::from_le_bytes(got);
+                    self.inner
+                        .write(regs.r8 + 4, count.saturating_sub(retrieved).as_bytes());
+                }
+                outcome
+            }
+            CallCode::RESET_DEBUG_SESSION => {
+                let both = u64::from(DebugPurgeOptions::all().bits());
+                let outcome = if memory_form {
+                    let mut options = [0u8; 8];
+                    self.inner.read(regs.rdx, &mut options);
+                    self.inner.write(regs.rdx, both.as_bytes());
+                    let outcome = self.inner.call(regs);
+                    self.inner.write(regs.rdx, &options);
+                    outcome
+                } else {
+                    self.inner.call(Registers { rdx: both, ..regs })
+                };
+                if memory_form
+                    && matches!(outcome, Outcome::Complete(out) if out.status() != HvStatus::INVALID_ALIGNMENT)
+                {
+                    self.inner.write(regs.r8, &[0u8; 24]);
+                }
+                outcome
+            }
+            _ => self.inner.call(regs),
+        }
+    }
+
+    fn write(&mut self, gpa: u64, bytes: &[u8]) {
+        self.inner.write(gpa, bytes);
+    }
+
+    fn read(&mut self, gpa: u64, buf: &mut [u8]) {
+        self.inner.read(gpa, buf);
+    }
+
+    fn deliver(&mut self, data: &[u8]) -> usize {
+        self.inner.deliver(data)
+    }
+
+    fn receive(&mut self, buf: &mut [u8]) -> usize {
+        self.inner.receive(buf)
+    }
+
+    fn set_privileges(&mut self, privileges: PartitionPrivileges) {
+        self.inner.set_privileges(privileges);
+    }
+
+    fn set_channel_id(&mut self, id: DebugChannelId) {
+        self.inner.set_channel_id(id);
+    }
+
+    fn set_debugging(&mut self, enabled: bool) {
+        self.inner.set_debugging(enabled);
+    }
+
+    fn advance(&mut self, ticks: u64) -> Option<HypercallOutput> {
+        self.inner.advance(ticks)
+    }
+}
+
+/// One documented behaviour and the check of it.
+pub struct Case {
+    /// A short name.
+    pub name: &'static str,
+    /// The behaviour, as the reference documents it.
+    pub behaviour: &'static str,
+    check: fn(&mut dyn Implementation) -> Result<(), String>,
+}
+
+/// The cases [`QemuLike`] fails, in [`CASES`] order: exactly those its documented divergences touch.
+pub const QEMU_DIVERGENCES: &[&str] = &[
+    "post_all_or_nothing",
+    "retrieve_remaining_count",
+    "retrieve_test_activity",
+    "retrieve_loop_waits",
+    "reset_purges_only_what_it_names",
+    "reset_validates_options",
+    "reset_writes_no_output",
+];
+
+/// Runs every case on a fresh partition of `imp`, in order.
+pub fn run(imp: &mut dyn Implementation) -> Vec<(&'static Case, Result<(), String>)> {
+    CASES
+        .iter()
+        .map(|case| {
+            imp.fresh();
+            (case, (case.check)(imp))
+        })
+        .collect()
+}
+
+fn rcx(code: CallCode, fast: bool) -> u64 {
+    HypercallInput::new().with_call_code(code).with_fast(fast).into_bits()
+}
+
+fn post(imp: &mut dyn Implementation, data: &[u8], options: u32) -> Outcome {
+    imp.write(INPUT_PAGE, (data.len() as u32).as_bytes());
+    imp.write(INPUT_PAGE + 4, options.as_bytes());
+    imp.write(INPUT_PAGE + 8, data);
+    imp.call(Registers {
+        rcx: rcx(CallCode::POST_DEBUG_DATA, false),
+        rdx: INPUT_PAGE,
+        r8: OUTPUT_PAGE,
+    })
+}
+
+fn retrieve(imp: &mut dyn Implementation, count: u32, options: u32, timeout: u64) -> Outcome {
+    imp.write(INPUT_PAGE, count.as_bytes());
+    imp.write(INPUT_PAGE + 4, options.as_bytes());
+    imp.write(INPUT_PAGE + 8, timeout.as_bytes());
+    imp.call(Registers {
+        rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
+        rdx: INPUT_PAGE,
+        r8: OUTPUT_PAGE,
+    })
+}
+
+fn reset(imp: &mut dyn Implementation, options: u64) -> Outcome {
+    imp.call(Registers {
+        rcx: rcx(CallCode::RESET_DEBUG_SESSION, true),
+        rdx: options,
+        r8: 0,
+    })
+}
+
+fn output_u32(imp: &mut dyn Implementation, at: u64) -> u32 {
+    let mut word = [0u8; 4];
+    imp.read(OUTPUT_PAGE + at, &mut word);
+    u32::from_le_bytes(word)
+}
+
+fn expect(what: &str, got: Outcome, status: HvStatus) -> Result<(), String> {
+    if got == Outcome::Complete(status.into()) {
+        Ok(())
+    } else {
+        Err(format!("{what}: expected {status}, got {got}"))
+    }
+}
+
+fn expect_eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what}: expected {want:?}, got {got:?}"))
+    }
+}
+
+const PURGE_IN: u64 = DebugPurgeOptions::PURGE_INCOMING_DATA.bits() as u64;
+const PURGE_OUT: u64 = DebugPurgeOptions::PURGE_OUTGOING_DATA.bits() as u64;
+const LOOP: u32 = DebugRetrieveOptions::RETRIEVE_LOOP.bits();
+const TEST_ACTIVITY: u32 = DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY.bits();
+
+/// Every case, in the order the reference documents the behaviours.
+pub static CASES: &[Case] = &[
+    Case {
+        name: "unknown_call_code",
+        behaviour: "a call code the hypervisor does not implement is INVALID_HYPERCALL_CODE",
+        check: |imp| {
+            let got = imp.call(Registers {
+                rcx: 0xFFFF,
+                rdx: INPUT_PAGE,
+                r8: OUTPUT_PAGE,
+            });
+            expect("call code 0xFFFF", got, HvStatus::INVALID_HYPERCALL_CODE)
+        },
+    },
+    Case {
+        name: "input_value_checked",
+        behaviour: "a fast post (the call has no fast form) is INVALID_HYPERCALL_INPUT",
+        check: |imp| {
+            let got = imp.call(Registers {
+                rcx: rcx(CallCode::POST_DEBUG_DATA, true),
+                rdx: 0,
+                r8: 0,
+            });
+            expect("fast post", got, HvStatus::INVALID_HYPERCALL_INPUT)
+        },
+    },
+    Case {
+        name: "parameter_alignment",
+        behaviour: "a parameter block that is not 8-byte aligned or not mapped is INVALID_ALIGNMENT",
+        check: |imp| {
+            let misaligned = imp.call(Registers {
+                rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
+                rdx: INPUT_PAGE + 4,
+                r8: OUTPUT_PAGE,
+            });
+            expect("input at +4", misaligned, HvStatus::INVALID_ALIGNMENT)?;
+            let unmapped = imp.call(Registers {
+                rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
+                rdx: 0x10_0000,
+                r8: OUTPUT_PAGE,
+            });
+            expect("unmapped input", unmapped, HvStatus::INVALID_ALIGNMENT)
+        },
+    },
+    Case {
+        name: "access_check_order",
+        behaviour: "debugging off is FEATURE_UNAVAILABLE before no privilege (ACCESS_DENIED) before channel 0 (OPERATION_DENIED)",
+        check: |imp| {
+            imp.set_channel_id(DebugChannelId(0));
+            imp.set_privileges(PartitionPrivileges::empty());
+            imp.set_debugging(false);
+            expect("all three", post(imp, b"x", 0), HvStatus::FEATURE_UNAVAILABLE)?;
+            imp.set_debugging(true);
+            expect("privilege and channel", post(imp, b"x", 0), HvStatus::ACCESS_DENIED)?;
+            imp.set_privileges(PartitionPrivileges::DEBUGGING);
+            expect("channel 0", post(imp, b"x", 0), HvStatus::OPERATION_DENIED)
+        },
+    },
+    Case {
+        name: "post_success",
+        behaviour: "a post appends its bytes and returns PendingCount, these included",
+        check: |imp| {
+            expect("first post", post(imp, b"hello", 0), HvStatus::SUCCESS)?;
+            expect("second post", post(imp, b"world!", 0), HvStatus::SUCCESS)?;
+            expect_eq("PendingCount", output_u32(imp, 0), 11)?;
+            let mut buf = [0u8; 16];
+            let n = imp.receive(&mut buf);
+            expect_eq("host receives", &buf[..n], b"helloworld!".as_slice())
+        },
+    },
+    Case {
+        name: "post_count_limits",
+        behaviour: "Count 0 is a legal probe; Count above 4088 is INVALID_PARAMETER",
+        check: |imp| {
+            expect("Count 0", post(imp, b"", 0), HvStatus::SUCCESS)?;
+            imp.write(INPUT_PAGE, 4089u32.as_bytes());
+            let got = imp.call(Registers {
+                rcx: rcx(CallCode::POST_DEBUG_DATA, false),
+                rdx: INPUT_PAGE,
+                r8: OUTPUT_PAGE,
+            });
+            expect("Count 4089", got, HvStatus::INVALID_PARAMETER)
+        },
+    },
+    Case {
+        name: "post_options",
+        behaviour: "POST_LOOP is accepted; an undefined option is INVALID_PARAMETER",
+        check: |imp| {
+            expect(
+                "POST_LOOP",
+                post(imp, b"x", DebugPostOptions::POST_LOOP.bits()),
+                HvStatus::SUCCESS,
+            )?;
+            expect("option 0x2", post(imp, b"x", 0x2), HvStatus::INVALID_PARAMETER)
+        },
+    },
+    Case {
+        name: "post_all_or_nothing",
+        behaviour: "a post that does not fit is INSUFFICIENT_BUFFERS and posts nothing",
+        check: |imp| {
+            let block = [0x5Au8; 4000];
+            expect("first", post(imp, &block, 0), HvStatus::SUCCESS)?;
+            expect("second", post(imp, &block, 0), HvStatus::SUCCESS)?;
+            expect("third, no room", post(imp, &block, 0), HvStatus::INSUFFICIENT_BUFFERS)?;
+            let mut buf = [0u8; BUFFER];
+            expect_eq("bytes the host can receive", imp.receive(&mut buf), 8000)
+        },
+    },
+    Case {
+        name: "retrieve_success",
+        behaviour: "a retrieve moves up to Count bytes to the output page and reports RetrievedCount",
+        check: |imp| {
+            imp.deliver(b"abcdef");
+            expect("retrieve 4", retrieve(imp, 4, 0, 0), HvStatus::SUCCESS)?;
+            expect_eq("RetrievedCount", output_u32(imp, 0), 4)?;
+            let mut data = [0u8; 4];
+            imp.read(OUTPUT_PAGE + 8, &mut data);
+            expect_eq("data", &data, b"abcd")
+        },
+    },
+    Case {
+        name: "retrieve_remaining_count",
+        behaviour: "RemainingCount is the bytes still pending after the call",
+        check: |imp| {
+            imp.deliver(b"abcdef");
+            expect("retrieve 16", retrieve(imp, 16, 0, 0), HvStatus::SUCCESS)?;
+            expect_eq("RemainingCount after taking all 6", output_u32(imp, 4), 0)?;
+            imp.deliver(b"abcdef");
+            expect("retrieve 2", retrieve(imp, 2, 0, 0), HvStatus::SUCCESS)?;
+            expect_eq("RemainingCount after taking 2", output_u32(imp, 4), 4)
+        },
+    },
+    Case {
+        name: "retrieve_no_data",
+        behaviour: "a retrieve with nothing pending and no LOOP is NO_DATA",
+        check: |imp| expect("empty", retrieve(imp, 8, 0, 0), HvStatus::NO_DATA),
+    },
+    Case {
+        name: "retrieve_test_activity",
+        behaviour: "TEST_ACTIVITY is INACTIVE when nothing arrived since the last retrieve attempt",
+        check: |imp| {
+            imp.deliver(b"x");
+            expect("data arrived", retrieve(imp, 8, TEST_ACTIVITY, 0), HvStatus::SUCCESS)?;
+            expect("nothing since", retrieve(imp, 8, TEST_ACTIVITY, 0), HvStatus::INACTIVE)
+        },
+    },
+    Case {
+        name: "retrieve_loop_waits",
+        behaviour: "LOOP with a timeout waits for data; a delivery ends the wait, the timeout ends it with NO_DATA",
+        check: |imp| {
+            let got = retrieve(imp, 8, LOOP, 1000);
+            if got != Outcome::Waiting {
+                return Err(format!("LOOP with nothing pending: expected the VP waiting, got {got}"));
+            }
+            expect_eq("timeout", imp.advance(1000), Some(HvStatus::NO_DATA.into()))
+        },
+    },
+    Case {
+        name: "reset_purges",
+        behaviour: "a reset purges the buffers it names; pending data is lost",
+        check: |imp| {
+            imp.deliver(b"incoming");
+            expect("post", post(imp, b"outgoing", 0), HvStatus::SUCCESS)?;
+            expect("purge both", reset(imp, PURGE_IN | PURGE_OUT), HvStatus::SUCCESS)?;
+            expect("nothing to retrieve", retrieve(imp, 8, 0, 0), HvStatus::NO_DATA)?;
+            let mut buf = [0u8; 16];
+            expect_eq("nothing to receive", imp.receive(&mut buf), 0)
+        },
+    },
+    Case {
+        name: "reset_purges_only_what_it_names",
+        behaviour: "PURGE_INCOMING_DATA leaves the outgoing buffer alone",
+        check: |imp| {
+            expect("post", post(imp, b"keep", 0), HvStatus::SUCCESS)?;
+            imp.deliver(b"drop");
+            expect("purge incoming", reset(imp, PURGE_IN), HvStatus::SUCCESS)?;
+            let mut buf = [0u8; 16];
+            let n = imp.receive(&mut buf);
+            expect_eq("outgoing kept", &buf[..n], b"keep".as_slice())
+        },
+    },
+    Case {
+        name: "reset_nothing_to_purge",
+        behaviour: "a reset that purges nothing is NO_DATA",
+        check: |imp| expect("empty buffers", reset(imp, PURGE_IN | PURGE_OUT), HvStatus::NO_DATA),
+    },
+    Case {
+        name: "reset_validates_options",
+        behaviour: "a reset naming no buffer, or an undefined option, is INVALID_PARAMETER",
+        check: |imp| {
+            imp.deliver(b"x");
+            expect("no option", reset(imp, 0), HvStatus::INVALID_PARAMETER)?;
+            expect("option 0x4", reset(imp, 0x4 | PURGE_IN), HvStatus::INVALID_PARAMETER)
+        },
+    },
+    Case {
+        name: "reset_writes_no_output",
+        behaviour: "a reset has no output: the output page is left as it was",
+        check: |imp| {
+            imp.deliver(b"x");
+            imp.write(OUTPUT_PAGE, &[0xEE; 24]);
+            imp.write(INPUT_PAGE, (PURGE_IN | PURGE_OUT).as_bytes());
+            let got = imp.call(Registers {
+                rcx: rcx(CallCode::RESET_DEBUG_SESSION, false),
+                rdx: INPUT_PAGE,
+                r8: OUTPUT_PAGE,
+            });
+            expect("memory-form reset", got, HvStatus::SUCCESS)?;
+            let mut out = [0u8; 24];
+            imp.read(OUTPUT_PAGE, &mut out);
+            expect_eq("output page", out, [0xEE; 24])
+        },
+    },
+    Case {
+        name: "failed_call_changes_nothing",
+        behaviour: "a refused call leaves the buffers and the output page as they were",
+        check: |imp| {
+            imp.deliver(b"pending");
+            imp.write(OUTPUT_PAGE, &[0xEE; 16]);
+            expect("Count 4089", retrieve(imp, 4089, 0, 0), HvStatus::INVALID_PARAMETER)?;
+            let mut out = [0u8; 16];
+            imp.read(OUTPUT_PAGE, &mut out);
+            expect_eq("output page", out, [0xEE; 16])?;
+            expect("data still there", retrieve(imp, 16, 0, 0), HvStatus::SUCCESS)?;
+            expect_eq("all of it", output_u32(imp, 0), 7)
+        },
+    },
+];
+
+/// One step of a differential sequence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// A post of this many bytes with these options.
+    Post {
+        /// Count.
+        count: u16,
+        /// Options.
+        options: u32,
+    },
+    /// A retrieve.
+    Retrieve {
+        /// Count.
+        count: u16,
+        /// Options.
+        options: u32,
+        /// Timeout.
+        timeout: u16,
+    },
+    /// A fast reset with these options.
+    Reset {
+        /// Options (RDX).
+        options: u64,
+    },
+    /// The host delivers this many bytes.
+    Deliver(u16),
+    /// The host receives up to this many bytes.
+    Receive(u16),
+    /// The clock advances.
+    Advance(u16),
+}
+
+/// Where an implementation first disagrees with the reference on a sequence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// The index of the step.
+    pub step: usize,
+    /// The step.
+    pub op: Op,
+    /// What the reference did.
+    pub reference: String,
+    /// What the implementation did.
+    pub implementation: String,
+}
+
+/// Runs `ops` on a fresh reference model and a fresh `imp`, comparing each step's visible result (status
+/// or wait, the output page's first 16 bytes, the bytes the host receives, a wait's end).
+pub fn differential(imp: &mut dyn Implementation, ops: &[Op]) -> Result<(), Divergence> {
+    let mut reference = Reference::new();
+    imp.fresh();
+    let mut byte = 0u8;
+    for (step, op) in ops.iter().enumerate() {
+        let sides: [&mut dyn Implementation; 2] = [&mut reference, &mut *imp];
+        let mut seen: [String; 2] = [String::new(), String::new()];
+        for (side, target) in sides.into_iter().enumerate() {
+            let mut stamp = byte;
+            let mut fill = |n: usize| -> Vec<u8> {
+                (0..n)
+                    .map(|_| {
+                        stamp = stamp.wrapping_add(1);
+                        stamp
+                    })
+                    .collect()
+            };
+            seen[side] = match *op {
+                Op::Post { count, options } => {
+                    let outcome = post(target, &fill(usize::from(count)), options);
+                    format!("{outcome:?} pending {}", output_u32(target, 0))
+                }
+                Op::Retrieve {
+                    count,
+                    options,
+                    timeout,
+                } => {
+                    let outcome = retrieve(target, u32::from(count), options, u64::from(timeout));
+                    let mut out = [0u8; 16];
+                    target.read(OUTPUT_PAGE, &mut out);
+                    format!("{outcome:?} output {out:02x?}")
+                }
+                Op::Reset { options } => format!("{:?}", reset(target, options)),
+                Op::Deliver(n) => format!("dropped {}", target.deliver(&fill(usize::from(n)))),
+                Op::Receive(n) => {
+                    let mut buf = alloc::vec![0u8; usize::from(n)];
+                    let got = target.receive(&mut buf);
+                    format!("received {:02x?}", &buf[..got])
+                }
+                Op::Advance(t) => format!("{:?}", target.advance(u64::from(t))),
+            };
+            if side == 1 {
+                byte = stamp;
+            }
+        }
+        let [reference_saw, imp_saw] = seen;
+        if reference_saw != imp_saw {
+            return Err(Divergence {
+                step,
+                op: op.clone(),
+                reference: reference_saw,
+                implementation: imp_saw,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Random sequences for [`differential`] (feature `proptest`); proptest shrinks a failing one to a
+/// minimal sequence.
+#[cfg(feature = "proptest")]
+pub fn ops() -> impl proptest::strategy::Strategy<Value = Vec<Op>> {
+    use proptest::prelude::*;
+    let op = prop_oneof![
+        (0u16..5000, 0u32..4).prop_map(|(count, options)| Op::Post { count, options }),
+        (0u16..64, 0u32..4, 0u16..100).prop_map(|(count, options, timeout)| Op::Retrieve {
+            count,
+            options,
+            timeout
+        }),
+        (0u64..8).prop_map(|options| Op::Reset { options }),
+        (0u16..6000).prop_map(Op::Deliver),
+        (0u16..5000).prop_map(Op::Receive),
+        (0u16..200).prop_map(Op::Advance),
+    ];
+    proptest::collection::vec(op, 0..40)
+}
