@@ -529,6 +529,56 @@ impl CallDescriptor {
     ];
 }
 
+/// One way an input value breaks its call's encoding; each is refused with
+/// `HV_STATUS_INVALID_HYPERCALL_INPUT` ([`CallDescriptor::check`] names it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Violation {
+    /// A reserved bit is set ([`InputRejection::ReservedBits`](InputRejection::ReservedBits)).
+    ReservedBit,
+    /// The fast form of a call that has none.
+    FastForm,
+    /// The memory form of a call that has none.
+    MemoryForm,
+    /// A rep count or start index on a simple call.
+    RepsOnSimpleCall,
+    /// A rep call whose start index is not below its count.
+    RepStartNotBelowCount,
+    /// A variable header, which none of these calls takes.
+    VariableHeader,
+    /// The nested bit.
+    Nested,
+}
+
+impl Violation {
+    /// Every kind.
+    pub const ALL: [Self; 7] = [
+        Self::ReservedBit,
+        Self::FastForm,
+        Self::MemoryForm,
+        Self::RepsOnSimpleCall,
+        Self::RepStartNotBelowCount,
+        Self::VariableHeader,
+        Self::Nested,
+    ];
+
+    /// Whether an input value for `call` can break the encoding this way and no other (a call with both
+    /// forms has no wrong form; a rep call has no reps to misplace).
+    #[must_use]
+    pub const fn applies_to(self, call: &CallDescriptor) -> bool {
+        match self {
+            Self::FastForm => !call.fast && call.memory,
+            Self::MemoryForm => !call.memory && call.fast,
+            Self::RepsOnSimpleCall => matches!(call.kind, CallKind::Simple),
+            Self::RepStartNotBelowCount => matches!(call.kind, CallKind::Rep),
+            Self::ReservedBit | Self::VariableHeader | Self::Nested => true,
+        }
+    }
+}
+
+/// The reserved ranges of `HV_X64_HYPERCALL_INPUT` as `(lsb, width)`: bits 30:27, 47:44 and 63:60.
+#[cfg(any(feature = "proptest", feature = "arbitrary"))]
+pub(crate) const RESERVED_RANGES: [(u32, u32); 3] = [(27, 4), (44, 4), (60, 4)];
+
 #[cfg(test)]
 mod tests {
     use super::*;

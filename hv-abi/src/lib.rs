@@ -48,6 +48,8 @@ extern crate self as hv_abi;
 mod call_code;
 pub mod debug;
 pub mod flags;
+#[cfg(feature = "arbitrary")]
+pub mod fuzz;
 mod hypercall;
 pub mod layout;
 mod partition;
@@ -56,7 +58,7 @@ pub mod registry;
 pub mod strategy;
 pub mod synic;
 
-pub use call_code::{CallCode, CallDescriptor, CallKind, InputRejection};
+pub use call_code::{CallCode, CallDescriptor, CallKind, InputRejection, Violation};
 pub use hv_abi_derive::{Layout, bitfield, layout, open_enum};
 pub use hv_status::{HvError, HvResult, HvStatus};
 pub use hypercall::{HypercallInput, HypercallOutput, RepError};
