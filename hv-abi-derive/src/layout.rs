@@ -196,33 +196,7 @@ pub(crate) fn aliases(attr: TokenStream, mut item: ItemStruct) -> TokenStream {
     // The test-value impls come with the attribute, for the crate's own wire structs (which are
     // `FromBytes` and `Debug`); a bare `#[derive(Layout)]` promises only the layout.
     let ident = &item.ident;
-    let arbitrary = quote! {
-        #[cfg(feature = "proptest")]
-        impl ::proptest::arbitrary::Arbitrary for #ident {
-            type Parameters = ();
-            type Strategy = ::proptest::strategy::BoxedStrategy<Self>;
-            /// Any bytes: every field any value, as a wire struct can arrive.
-            fn arbitrary_with((): ()) -> Self::Strategy {
-                use ::proptest::strategy::Strategy as _;
-                ::proptest::collection::vec(::proptest::arbitrary::any::<u8>(), ::core::mem::size_of::<Self>())
-                    .prop_map(|bytes| {
-                        <Self as ::zerocopy::FromBytes>::read_from_bytes(&bytes)
-                            .unwrap_or_else(|_| <Self as ::zerocopy::FromZeros>::new_zeroed())
-                    })
-                    .boxed()
-            }
-        }
-
-        #[cfg(feature = "arbitrary")]
-        impl<'a> ::arbitrary::Arbitrary<'a> for #ident {
-            /// Any bytes: every field any value, as a wire struct can arrive.
-            fn arbitrary(u: &mut ::arbitrary::Unstructured<'a>) -> ::arbitrary::Result<Self> {
-                let bytes = u.bytes(::core::mem::size_of::<Self>())?;
-                <Self as ::zerocopy::FromBytes>::read_from_bytes(bytes).map_err(|_| ::arbitrary::Error::IncorrectFormat)
-            }
-        }
-
-    };
+    let arbitrary = quote! { ::hv_abi::arbitrary_from_bytes!(#ident); };
     quote! {
         #alias
         #[derive(::hv_abi::Layout)]

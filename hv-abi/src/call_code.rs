@@ -575,6 +575,26 @@ impl Violation {
     }
 }
 
+impl Violation {
+    /// Whether `rejection` is the refusal this kind of violation earns.
+    #[must_use]
+    pub const fn matches(self, rejection: InputRejection) -> bool {
+        matches!(
+            (self, rejection),
+            (Self::ReservedBit, InputRejection::ReservedBits(_))
+                | (Self::FastForm, InputRejection::FastFormNotAllowed)
+                | (Self::MemoryForm, InputRejection::MemoryFormNotAllowed)
+                | (Self::RepsOnSimpleCall, InputRejection::RepsOnSimpleCall { .. })
+                | (
+                    Self::RepStartNotBelowCount,
+                    InputRejection::RepStartNotBelowCount { .. }
+                )
+                | (Self::VariableHeader, InputRejection::VariableHeader(_))
+                | (Self::Nested, InputRejection::Nested)
+        )
+    }
+}
+
 /// The reserved ranges of `HV_X64_HYPERCALL_INPUT` as `(lsb, width)`: bits 30:27, 47:44 and 63:60.
 #[cfg(any(feature = "proptest", feature = "arbitrary"))]
 pub(crate) const RESERVED_RANGES: [(u32, u32); 3] = [(27, 4), (44, 4), (60, 4)];

@@ -86,15 +86,19 @@ fn message<T: hv_abi::synic::MessagePayload + IntoBytes>(message_type: MessageTy
     Message::new(message_type, 0, payload).unwrap_or_else(|_| Message::new_zeroed())
 }
 
-/// `HV_X64_IO_PORT_INTERCEPT_MESSAGE` for a non-string `IN`/`OUT` of `size` bytes at `port`.
-pub fn io_port(state: &VpState, port: u16, size: u8, write: bool) -> Message {
-    let access = if write {
+/// The access type of a data access: a write, or a read.
+fn data_access(write: bool) -> InterceptAccessType {
+    if write {
         InterceptAccessType::Write
     } else {
         InterceptAccessType::Read
-    };
+    }
+}
+
+/// `HV_X64_IO_PORT_INTERCEPT_MESSAGE` for a non-string `IN`/`OUT` of `size` bytes at `port`.
+pub fn io_port(state: &VpState, port: u16, size: u8, write: bool) -> Message {
     let payload = IoPortInterceptMessage {
-        header: state.header(access),
+        header: state.header(data_access(write)),
         port_number: port,
         access_info: IoPortAccessInfo::new().with_access_size(size & 0x7),
         instruction_byte_count: state.instruction_length.min(16),
@@ -112,13 +116,8 @@ pub fn io_port(state: &VpState, port: u16, size: u8, write: bool) -> Message {
 
 /// `HV_X64_MSR_INTERCEPT_MESSAGE` for RDMSR or WRMSR of `msr` (ECX); RDX:RAX as the VP held them.
 pub fn msr(state: &VpState, msr: u32, write: bool) -> Message {
-    let access = if write {
-        InterceptAccessType::Write
-    } else {
-        InterceptAccessType::Read
-    };
     let payload = MsrInterceptMessage {
-        header: state.header(access),
+        header: state.header(data_access(write)),
         msr_number: msr,
         reserved: 0,
         rdx: state.rdx,

@@ -349,38 +349,28 @@ pub fn run(imp: &mut dyn Implementation) -> Vec<(&'static Case, Result<(), Strin
         .collect()
 }
 
-fn rcx(code: CallCode, fast: bool) -> u64 {
-    HypercallInput::new().with_call_code(code).with_fast(fast).into_bits()
+/// Issues `code` in the fast or memory form with RDX and R8.
+fn issue(imp: &mut dyn Implementation, code: CallCode, fast: bool, rdx: u64, r8: u64) -> Outcome {
+    let rcx = HypercallInput::new().with_call_code(code).with_fast(fast).into_bits();
+    imp.call(Registers { rcx, rdx, r8 })
 }
 
 fn post(imp: &mut dyn Implementation, data: &[u8], options: u32) -> Outcome {
     imp.write(INPUT_PAGE, (data.len() as u32).as_bytes());
     imp.write(INPUT_PAGE + 4, options.as_bytes());
     imp.write(INPUT_PAGE + 8, data);
-    imp.call(Registers {
-        rcx: rcx(CallCode::POST_DEBUG_DATA, false),
-        rdx: INPUT_PAGE,
-        r8: OUTPUT_PAGE,
-    })
+    issue(imp, CallCode::POST_DEBUG_DATA, false, INPUT_PAGE, OUTPUT_PAGE)
 }
 
 fn retrieve(imp: &mut dyn Implementation, count: u32, options: u32, timeout: u64) -> Outcome {
     imp.write(INPUT_PAGE, count.as_bytes());
     imp.write(INPUT_PAGE + 4, options.as_bytes());
     imp.write(INPUT_PAGE + 8, timeout.as_bytes());
-    imp.call(Registers {
-        rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
-        rdx: INPUT_PAGE,
-        r8: OUTPUT_PAGE,
-    })
+    issue(imp, CallCode::RETRIEVE_DEBUG_DATA, false, INPUT_PAGE, OUTPUT_PAGE)
 }
 
 fn reset(imp: &mut dyn Implementation, options: u64) -> Outcome {
-    imp.call(Registers {
-        rcx: rcx(CallCode::RESET_DEBUG_SESSION, true),
-        rdx: options,
-        r8: 0,
-    })
+    issue(imp, CallCode::RESET_DEBUG_SESSION, true, options, 0)
 }
 
 fn output_u32(imp: &mut dyn Implementation, at: u64) -> u32 {
@@ -403,6 +393,13 @@ fn expect_eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Re
     } else {
         Err(format!("{what}: expected {want:?}, got {got:?}"))
     }
+}
+
+/// The host receives exactly `want`.
+fn expect_received(imp: &mut dyn Implementation, what: &str, want: &[u8]) -> Result<(), String> {
+    let mut buf = [0u8; 64];
+    let n = imp.receive(&mut buf);
+    expect_eq(what, &buf[..n], want)
 }
 
 const PURGE_IN: u64 = DebugPurgeOptions::PURGE_INCOMING_DATA.bits() as u64;
@@ -428,11 +425,7 @@ pub static CASES: &[Case] = &[
         name: "input_value_checked",
         behaviour: "a fast post (the call has no fast form) is INVALID_HYPERCALL_INPUT",
         check: |imp| {
-            let got = imp.call(Registers {
-                rcx: rcx(CallCode::POST_DEBUG_DATA, true),
-                rdx: 0,
-                r8: 0,
-            });
+            let got = issue(imp, CallCode::POST_DEBUG_DATA, true, 0, 0);
             expect("fast post", got, HvStatus::INVALID_HYPERCALL_INPUT)
         },
     },
@@ -440,17 +433,9 @@ pub static CASES: &[Case] = &[
         name: "parameter_alignment",
         behaviour: "a parameter block that is not 8-byte aligned or not mapped is INVALID_ALIGNMENT",
         check: |imp| {
-            let misaligned = imp.call(Registers {
-                rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
-                rdx: INPUT_PAGE + 4,
-                r8: OUTPUT_PAGE,
-            });
+            let misaligned = issue(imp, CallCode::RETRIEVE_DEBUG_DATA, false, INPUT_PAGE + 4, OUTPUT_PAGE);
             expect("input at +4", misaligned, HvStatus::INVALID_ALIGNMENT)?;
-            let unmapped = imp.call(Registers {
-                rcx: rcx(CallCode::RETRIEVE_DEBUG_DATA, false),
-                rdx: 0x10_0000,
-                r8: OUTPUT_PAGE,
-            });
+            let unmapped = issue(imp, CallCode::RETRIEVE_DEBUG_DATA, false, 0x10_0000, OUTPUT_PAGE);
             expect("unmapped input", unmapped, HvStatus::INVALID_ALIGNMENT)
         },
     },
@@ -475,9 +460,7 @@ pub static CASES: &[Case] = &[
             expect("first post", post(imp, b"hello", 0), HvStatus::SUCCESS)?;
             expect("second post", post(imp, b"world!", 0), HvStatus::SUCCESS)?;
             expect_eq("PendingCount", output_u32(imp, 0), 11)?;
-            let mut buf = [0u8; 16];
-            let n = imp.receive(&mut buf);
-            expect_eq("host receives", &buf[..n], b"helloworld!".as_slice())
+            expect_received(imp, "host receives", b"helloworld!")
         },
     },
     Case {
@@ -486,11 +469,7 @@ pub static CASES: &[Case] = &[
         check: |imp| {
             expect("Count 0", post(imp, b"", 0), HvStatus::SUCCESS)?;
             imp.write(INPUT_PAGE, 4089u32.as_bytes());
-            let got = imp.call(Registers {
-                rcx: rcx(CallCode::POST_DEBUG_DATA, false),
-                rdx: INPUT_PAGE,
-                r8: OUTPUT_PAGE,
-            });
+            let got = issue(imp, CallCode::POST_DEBUG_DATA, false, INPUT_PAGE, OUTPUT_PAGE);
             expect("Count 4089", got, HvStatus::INVALID_PARAMETER)
         },
     },
@@ -575,8 +554,7 @@ pub static CASES: &[Case] = &[
             expect("post", post(imp, b"outgoing", 0), HvStatus::SUCCESS)?;
             expect("purge both", reset(imp, PURGE_IN | PURGE_OUT), HvStatus::SUCCESS)?;
             expect("nothing to retrieve", retrieve(imp, 8, 0, 0), HvStatus::NO_DATA)?;
-            let mut buf = [0u8; 16];
-            expect_eq("nothing to receive", imp.receive(&mut buf), 0)
+            expect_received(imp, "nothing to receive", b"")
         },
     },
     Case {
@@ -586,9 +564,7 @@ pub static CASES: &[Case] = &[
             expect("post", post(imp, b"keep", 0), HvStatus::SUCCESS)?;
             imp.deliver(b"drop");
             expect("purge incoming", reset(imp, PURGE_IN), HvStatus::SUCCESS)?;
-            let mut buf = [0u8; 16];
-            let n = imp.receive(&mut buf);
-            expect_eq("outgoing kept", &buf[..n], b"keep".as_slice())
+            expect_received(imp, "outgoing kept", b"keep")
         },
     },
     Case {
@@ -612,11 +588,7 @@ pub static CASES: &[Case] = &[
             imp.deliver(b"x");
             imp.write(OUTPUT_PAGE, &[0xEE; 24]);
             imp.write(INPUT_PAGE, (PURGE_IN | PURGE_OUT).as_bytes());
-            let got = imp.call(Registers {
-                rcx: rcx(CallCode::RESET_DEBUG_SESSION, false),
-                rdx: INPUT_PAGE,
-                r8: OUTPUT_PAGE,
-            });
+            let got = issue(imp, CallCode::RESET_DEBUG_SESSION, false, INPUT_PAGE, OUTPUT_PAGE);
             expect("memory-form reset", got, HvStatus::SUCCESS)?;
             let mut out = [0u8; 24];
             imp.read(OUTPUT_PAGE, &mut out);
