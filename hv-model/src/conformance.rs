@@ -33,9 +33,9 @@ use zerocopy::IntoBytes;
 use crate::hypervisor::{Config, Hypervisor};
 use crate::{Dispatch, Registers};
 
-/// The input parameter page every case uses.
+/// The input parameter page of the reference model (an implementation says where its own is).
 pub const INPUT_PAGE: u64 = 0x1000;
-/// The output parameter page every case uses.
+/// The output parameter page of the reference model.
 pub const OUTPUT_PAGE: u64 = 0x2000;
 /// Each direction's buffer capacity in a fresh partition.
 pub const BUFFER: usize = 8192;
@@ -62,7 +62,7 @@ impl core::fmt::Display for Outcome {
 pub trait Implementation {
     /// Starts over with a fresh partition: debugging on, the `DEBUGGING` privilege, channel id 2, the
     /// clock at 0, both buffers empty with [`BUFFER`] bytes of room, and the two parameter pages
-    /// ([`INPUT_PAGE`], [`OUTPUT_PAGE`]) mapped and zeroed.
+    /// ([`input_page`](Self::input_page), [`output_page`](Self::output_page)) mapped and zeroed.
     fn fresh(&mut self);
     /// Issues one hypercall from the VP.
     fn call(&mut self, regs: Registers) -> Outcome;
@@ -82,6 +82,18 @@ pub trait Implementation {
     fn set_debugging(&mut self, enabled: bool);
     /// Advances the clock by `ticks` (100 ns units); the result of a waiting call that ended.
     fn advance(&mut self, ticks: u64) -> Option<HypercallOutput>;
+    /// The input parameter page's GPA.
+    fn input_page(&self) -> u64 {
+        INPUT_PAGE
+    }
+    /// The output parameter page's GPA.
+    fn output_page(&self) -> u64 {
+        OUTPUT_PAGE
+    }
+    /// A GPA no memory backs.
+    fn unmapped(&self) -> u64 {
+        0x10_0000
+    }
 }
 
 /// The reference model as an [`Implementation`].
@@ -349,6 +361,12 @@ pub fn run(imp: &mut dyn Implementation) -> Vec<(&'static Case, Result<(), Strin
         .collect()
 }
 
+/// Issues `code` in the memory form with the implementation's two parameter pages.
+fn memory_call(imp: &mut dyn Implementation, code: CallCode) -> Outcome {
+    let (rdx, r8) = (imp.input_page(), imp.output_page());
+    issue(imp, code, false, rdx, r8)
+}
+
 /// Issues `code` in the fast or memory form with RDX and R8.
 fn issue(imp: &mut dyn Implementation, code: CallCode, fast: bool, rdx: u64, r8: u64) -> Outcome {
     let rcx = HypercallInput::new().with_call_code(code).with_fast(fast).into_bits();
@@ -356,17 +374,17 @@ fn issue(imp: &mut dyn Implementation, code: CallCode, fast: bool, rdx: u64, r8:
 }
 
 fn post(imp: &mut dyn Implementation, data: &[u8], options: u32) -> Outcome {
-    imp.write(INPUT_PAGE, (data.len() as u32).as_bytes());
-    imp.write(INPUT_PAGE + 4, options.as_bytes());
-    imp.write(INPUT_PAGE + 8, data);
-    issue(imp, CallCode::POST_DEBUG_DATA, false, INPUT_PAGE, OUTPUT_PAGE)
+    imp.write(imp.input_page(), (data.len() as u32).as_bytes());
+    imp.write(imp.input_page() + 4, options.as_bytes());
+    imp.write(imp.input_page() + 8, data);
+    memory_call(imp, CallCode::POST_DEBUG_DATA)
 }
 
 fn retrieve(imp: &mut dyn Implementation, count: u32, options: u32, timeout: u64) -> Outcome {
-    imp.write(INPUT_PAGE, count.as_bytes());
-    imp.write(INPUT_PAGE + 4, options.as_bytes());
-    imp.write(INPUT_PAGE + 8, timeout.as_bytes());
-    issue(imp, CallCode::RETRIEVE_DEBUG_DATA, false, INPUT_PAGE, OUTPUT_PAGE)
+    imp.write(imp.input_page(), count.as_bytes());
+    imp.write(imp.input_page() + 4, options.as_bytes());
+    imp.write(imp.input_page() + 8, timeout.as_bytes());
+    memory_call(imp, CallCode::RETRIEVE_DEBUG_DATA)
 }
 
 fn reset(imp: &mut dyn Implementation, options: u64) -> Outcome {
@@ -375,7 +393,7 @@ fn reset(imp: &mut dyn Implementation, options: u64) -> Outcome {
 
 fn output_u32(imp: &mut dyn Implementation, at: u64) -> u32 {
     let mut word = [0u8; 4];
-    imp.read(OUTPUT_PAGE + at, &mut word);
+    imp.read(imp.output_page() + at, &mut word);
     u32::from_le_bytes(word)
 }
 
@@ -415,8 +433,8 @@ pub static CASES: &[Case] = &[
         check: |imp| {
             let got = imp.call(Registers {
                 rcx: 0xFFFF,
-                rdx: INPUT_PAGE,
-                r8: OUTPUT_PAGE,
+                rdx: imp.input_page(),
+                r8: imp.output_page(),
             });
             expect("call code 0xFFFF", got, HvStatus::INVALID_HYPERCALL_CODE)
         },
@@ -433,9 +451,15 @@ pub static CASES: &[Case] = &[
         name: "parameter_alignment",
         behaviour: "a parameter block that is not 8-byte aligned or not mapped is INVALID_ALIGNMENT",
         check: |imp| {
-            let misaligned = issue(imp, CallCode::RETRIEVE_DEBUG_DATA, false, INPUT_PAGE + 4, OUTPUT_PAGE);
+            let misaligned = {
+                let (rdx, r8) = (imp.input_page() + 4, imp.output_page());
+                issue(imp, CallCode::RETRIEVE_DEBUG_DATA, false, rdx, r8)
+            };
             expect("input at +4", misaligned, HvStatus::INVALID_ALIGNMENT)?;
-            let unmapped = issue(imp, CallCode::RETRIEVE_DEBUG_DATA, false, 0x10_0000, OUTPUT_PAGE);
+            let unmapped = {
+                let (rdx, r8) = (imp.unmapped(), imp.output_page());
+                issue(imp, CallCode::RETRIEVE_DEBUG_DATA, false, rdx, r8)
+            };
             expect("unmapped input", unmapped, HvStatus::INVALID_ALIGNMENT)
         },
     },
@@ -468,8 +492,8 @@ pub static CASES: &[Case] = &[
         behaviour: "Count 0 is a legal probe; Count above 4088 is INVALID_PARAMETER",
         check: |imp| {
             expect("Count 0", post(imp, b"", 0), HvStatus::SUCCESS)?;
-            imp.write(INPUT_PAGE, 4089u32.as_bytes());
-            let got = issue(imp, CallCode::POST_DEBUG_DATA, false, INPUT_PAGE, OUTPUT_PAGE);
+            imp.write(imp.input_page(), 4089u32.as_bytes());
+            let got = memory_call(imp, CallCode::POST_DEBUG_DATA);
             expect("Count 4089", got, HvStatus::INVALID_PARAMETER)
         },
     },
@@ -505,7 +529,7 @@ pub static CASES: &[Case] = &[
             expect("retrieve 4", retrieve(imp, 4, 0, 0), HvStatus::SUCCESS)?;
             expect_eq("RetrievedCount", output_u32(imp, 0), 4)?;
             let mut data = [0u8; 4];
-            imp.read(OUTPUT_PAGE + 8, &mut data);
+            imp.read(imp.output_page() + 8, &mut data);
             expect_eq("data", &data, b"abcd")
         },
     },
@@ -586,12 +610,12 @@ pub static CASES: &[Case] = &[
         behaviour: "a reset has no output: the output page is left as it was",
         check: |imp| {
             imp.deliver(b"x");
-            imp.write(OUTPUT_PAGE, &[0xEE; 24]);
-            imp.write(INPUT_PAGE, (PURGE_IN | PURGE_OUT).as_bytes());
-            let got = issue(imp, CallCode::RESET_DEBUG_SESSION, false, INPUT_PAGE, OUTPUT_PAGE);
+            imp.write(imp.output_page(), &[0xEE; 24]);
+            imp.write(imp.input_page(), (PURGE_IN | PURGE_OUT).as_bytes());
+            let got = memory_call(imp, CallCode::RESET_DEBUG_SESSION);
             expect("memory-form reset", got, HvStatus::SUCCESS)?;
             let mut out = [0u8; 24];
-            imp.read(OUTPUT_PAGE, &mut out);
+            imp.read(imp.output_page(), &mut out);
             expect_eq("output page", out, [0xEE; 24])
         },
     },
@@ -600,10 +624,10 @@ pub static CASES: &[Case] = &[
         behaviour: "a refused call leaves the buffers and the output page as they were",
         check: |imp| {
             imp.deliver(b"pending");
-            imp.write(OUTPUT_PAGE, &[0xEE; 16]);
+            imp.write(imp.output_page(), &[0xEE; 16]);
             expect("Count 4089", retrieve(imp, 4089, 0, 0), HvStatus::INVALID_PARAMETER)?;
             let mut out = [0u8; 16];
-            imp.read(OUTPUT_PAGE, &mut out);
+            imp.read(imp.output_page(), &mut out);
             expect_eq("output page", out, [0xEE; 16])?;
             expect("data still there", retrieve(imp, 16, 0, 0), HvStatus::SUCCESS)?;
             expect_eq("all of it", output_u32(imp, 0), 7)
@@ -687,7 +711,7 @@ pub fn differential(imp: &mut dyn Implementation, ops: &[Op]) -> Result<(), Dive
                 } => {
                     let outcome = retrieve(target, u32::from(count), options, u64::from(timeout));
                     let mut out = [0u8; 16];
-                    target.read(OUTPUT_PAGE, &mut out);
+                    target.read(target.output_page(), &mut out);
                     format!("{outcome:?} output {out:02x?}")
                 }
                 Op::Reset { options } => format!("{:?}", reset(target, options)),
