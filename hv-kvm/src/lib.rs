@@ -23,6 +23,8 @@ pub mod intercept;
 pub mod layout;
 pub mod paging;
 #[cfg(target_os = "linux")]
+pub mod session;
+#[cfg(target_os = "linux")]
 mod vm;
 
 use core::fmt;

@@ -213,7 +213,7 @@ pub(crate) fn run(config: &Config, elf: &[u8], host: Box<dyn HostEnd>) -> Result
     }
 }
 
-fn guest_memory(vm: &VmFd, config: &Config) -> Result<GuestMemoryMmap, Error> {
+pub(crate) fn guest_memory(vm: &VmFd, config: &Config) -> Result<GuestMemoryMmap, Error> {
     let size = config.memory_size;
     if !(2 * layout::IMAGE_START..=layout::MAX_MEMORY).contains(&size) {
         return Err(Error::Config(format!(
@@ -244,7 +244,7 @@ fn guest_memory(vm: &VmFd, config: &Config) -> Result<GuestMemoryMmap, Error> {
 }
 
 /// Guest accesses to the synthetic MSRs and to `config.intercepted_msrs` exit to this VMM.
-fn enable_msr_exits(vm: &VmFd, config: &Config) -> Result<(), Error> {
+pub(crate) fn enable_msr_exits(vm: &VmFd, config: &Config) -> Result<(), Error> {
     let reasons = KVM_MSR_EXIT_REASON_FILTER | KVM_MSR_EXIT_REASON_UNKNOWN | KVM_MSR_EXIT_REASON_INVAL;
     let cap = kvm_enable_cap {
         cap: KVM_CAP_X86_USER_SPACE_MSR,
@@ -283,7 +283,7 @@ fn enable_msr_exits(vm: &VmFd, config: &Config) -> Result<(), Error> {
 
 /// What KVM supports, with leaf 1 saying "hypervisor present" and the hypervisor leaves replaced by
 /// Hyper-V's.
-fn cpuid(kvm: &Kvm, config: &Config) -> Result<CpuId, Error> {
+pub(crate) fn cpuid(kvm: &Kvm, config: &Config) -> Result<CpuId, Error> {
     let supported = kvm
         .get_supported_cpuid(KVM_MAX_CPUID_ENTRIES)
         .map_err(|e| Error::kvm("KVM_GET_SUPPORTED_CPUID", e))?;
@@ -312,7 +312,7 @@ fn cpuid(kvm: &Kvm, config: &Config) -> Result<CpuId, Error> {
 }
 
 /// Writes the page tables and GDT and loads the ELF; returns the entry point.
-fn load(memory: &GuestMemoryMmap, elf: &[u8], config: &Config) -> Result<u64, Error> {
+pub(crate) fn load(memory: &GuestMemoryMmap, elf: &[u8], config: &Config) -> Result<u64, Error> {
     let tables = layout::boot_tables(config.memory_size)
         .ok_or_else(|| Error::Config("memory_size exceeds what the identity map covers".to_owned()))?;
     for (gpa, value) in tables {
@@ -341,7 +341,7 @@ fn clear(memory: &GuestMemoryMmap) -> Result<(), Error> {
     Ok(())
 }
 
-fn set_up_vcpu(vcpu: &mut VcpuFd, entry: u64, index: u32, boot_word: u64) -> Result<(), Error> {
+pub(crate) fn set_up_vcpu(vcpu: &mut VcpuFd, entry: u64, index: u32, boot_word: u64) -> Result<(), Error> {
     // A result left unconsumed by a run that stopped must not overwrite the new registers.
     vcpu.clear_sync_dirty_reg(SyncReg::Register);
     let mut sregs = vcpu.get_sregs().map_err(|e| Error::kvm("KVM_GET_SREGS", e))?;
@@ -396,7 +396,7 @@ enum Next {
 }
 
 /// What KVM reported, copied out of the exit so the vCPU can be queried again.
-enum Exit {
+pub(crate) enum Exit {
     Out { port: u16, data: [u8; 4], size: u8 },
     In { port: u16, size: u8, data: *mut u8 },
     Rdmsr { msr: u32, data: *mut u64, error: *mut u8 },
@@ -425,47 +425,7 @@ fn run_vcpu(
                 return Ok(());
             }
         }
-        let exit = match vcpu.run() {
-            Ok(VcpuExit::IoOut(port, data)) => {
-                let mut bytes = [0u8; 4];
-                let size = data.len().min(4);
-                bytes[..size].copy_from_slice(&data[..size]);
-                Exit::Out {
-                    port,
-                    data: bytes,
-                    size: size as u8,
-                }
-            }
-            Ok(VcpuExit::IoIn(port, data)) => Exit::In {
-                port,
-                size: data.len().min(4) as u8,
-                data: data.as_mut_ptr(),
-            },
-            Ok(VcpuExit::X86Rdmsr(e)) => Exit::Rdmsr {
-                msr: e.index,
-                data: e.data,
-                error: e.error,
-            },
-            Ok(VcpuExit::X86Wrmsr(e)) => Exit::Wrmsr {
-                msr: e.index,
-                value: e.data,
-                error: e.error,
-            },
-            Ok(VcpuExit::Hlt) => Exit::Hlt,
-            Ok(VcpuExit::Shutdown) => Exit::Shutdown,
-            Ok(VcpuExit::MmioRead(_, data)) => Exit::MmioRead {
-                data: data.as_mut_ptr(),
-                len: data.len(),
-            },
-            Ok(VcpuExit::MmioWrite(..) | VcpuExit::Intr) => Exit::Ignored,
-            Ok(VcpuExit::FailEntry(reason, cpu)) => {
-                Exit::Fatal(format!("KVM_EXIT_FAIL_ENTRY {reason:#x} on CPU {cpu}"))
-            }
-            Ok(VcpuExit::InternalError) => Exit::InternalError,
-            Ok(other) => Exit::Fatal(format!("an exit hv-kvm does not handle: {other:?}")),
-            Err(e) if e.errno() == libc_eintr() => Exit::Ignored,
-            Err(e) => return Err(Error::kvm("KVM_RUN", e)),
-        };
+        let exit = next_exit(vcpu)?;
         let next = handle(vcpu, index, exit, shared, &mut memory, clock, config)?;
         match next {
             Next::Run => {}
@@ -476,6 +436,70 @@ fn run_vcpu(
             }
             Next::Stop => return Ok(()),
         }
+    }
+}
+
+/// Runs the vCPU to its next exit and copies out what the exit reported, so the vCPU can be queried
+/// again before the exit is answered.
+pub(crate) fn next_exit(vcpu: &mut VcpuFd) -> Result<Exit, Error> {
+    Ok(match vcpu.run() {
+        Ok(VcpuExit::IoOut(port, data)) => {
+            let mut bytes = [0u8; 4];
+            let size = data.len().min(4);
+            bytes[..size].copy_from_slice(&data[..size]);
+            Exit::Out {
+                port,
+                data: bytes,
+                size: size as u8,
+            }
+        }
+        Ok(VcpuExit::IoIn(port, data)) => Exit::In {
+            port,
+            size: data.len().min(4) as u8,
+            data: data.as_mut_ptr(),
+        },
+        Ok(VcpuExit::X86Rdmsr(e)) => Exit::Rdmsr {
+            msr: e.index,
+            data: e.data,
+            error: e.error,
+        },
+        Ok(VcpuExit::X86Wrmsr(e)) => Exit::Wrmsr {
+            msr: e.index,
+            value: e.data,
+            error: e.error,
+        },
+        Ok(VcpuExit::Hlt) => Exit::Hlt,
+        Ok(VcpuExit::Shutdown) => Exit::Shutdown,
+        Ok(VcpuExit::MmioRead(_, data)) => Exit::MmioRead {
+            data: data.as_mut_ptr(),
+            len: data.len(),
+        },
+        Ok(VcpuExit::MmioWrite(..) | VcpuExit::Intr) => Exit::Ignored,
+        Ok(VcpuExit::FailEntry(reason, cpu)) => Exit::Fatal(format!("KVM_EXIT_FAIL_ENTRY {reason:#x} on CPU {cpu}")),
+        Ok(VcpuExit::InternalError) => Exit::InternalError,
+        Ok(other) => Exit::Fatal(format!("an exit hv-kvm does not handle: {other:?}")),
+        Err(e) if e.errno() == libc_eintr() => Exit::Ignored,
+        Err(e) => return Err(Error::kvm("KVM_RUN", e)),
+    })
+}
+
+/// Answers an RDMSR exit: the value, or a #GP.
+pub(crate) fn reply_rdmsr(data: *mut u64, error: *mut u8, value: u64, fault: bool) {
+    // SAFETY: `data` and `error` point into the vCPU's mapped kvm_run page for this RDMSR exit (from
+    // `next_exit`); the page lives as long as the vCPU, and KVM reads them when the vCPU runs again.
+    #[allow(unsafe_code)]
+    unsafe {
+        *data = value;
+        *error = u8::from(fault);
+    }
+}
+
+/// Answers a WRMSR exit: done, or a #GP.
+pub(crate) fn reply_wrmsr(error: *mut u8, fault: bool) {
+    // SAFETY: as for `reply_rdmsr`: `error` points into the vCPU's kvm_run page for this exit.
+    #[allow(unsafe_code)]
+    unsafe {
+        *error = u8::from(fault);
     }
 }
 
@@ -549,22 +573,12 @@ fn handle(
         }
         Exit::Rdmsr { msr, data, error } => {
             let (value, fault) = rdmsr(vcpu, index, msr, shared, memory)?;
-            // SAFETY: `data` and `error` point into the vCPU's mapped kvm_run page for this RDMSR exit;
-            // the page lives as long as `vcpu`, and KVM reads them when the vCPU runs again.
-            #[allow(unsafe_code)]
-            unsafe {
-                *data = value;
-                *error = u8::from(fault);
-            }
+            reply_rdmsr(data, error, value, fault);
             Ok(Next::Run)
         }
         Exit::Wrmsr { msr, value, error } => {
             let fault = wrmsr(vcpu, index, msr, value, shared, memory)?;
-            // SAFETY: as for RDMSR: `error` points into the vCPU's kvm_run page for this exit.
-            #[allow(unsafe_code)]
-            unsafe {
-                *error = u8::from(fault);
-            }
+            reply_wrmsr(error, fault);
             Ok(Next::Run)
         }
         Exit::Hlt => {
@@ -615,7 +629,7 @@ fn is_stub(vcpu: &VcpuFd, regs: &kvm_regs, memory: &GuestMemoryMmap, shared: &Mu
     Ok(paging(&vcpu.sync_regs().sregs).translate(memory, regs.rip) == Some(page + STUB_RETURN))
 }
 
-fn paging(sregs: &kvm_sregs) -> Paging {
+pub(crate) fn paging(sregs: &kvm_sregs) -> Paging {
     Paging {
         cr0: sregs.cr0,
         cr3: sregs.cr3,
@@ -917,7 +931,7 @@ pub(crate) fn check(kvm: &Kvm) -> Result<(), String> {
 }
 
 impl Error {
-    fn kvm(what: &'static str, e: kvm_ioctls::Error) -> Self {
+    pub(crate) fn kvm(what: &'static str, e: kvm_ioctls::Error) -> Self {
         Self::Kvm {
             ioctl: what,
             error: e.to_string(),

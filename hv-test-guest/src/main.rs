@@ -13,6 +13,9 @@
 //!   [`BENCH_PORT`], each phase opened by a write to [`MARK_PORT`]; halt.
 //! - Reboot (mode 2): post "before reboot" and triple-fault; after the reboot, post "after reboot" and
 //!   halt. Mode 4 is the same with a reset through port 0xCF9 instead of the triple fault.
+//! - Mailbox (mode 5): the hypercalls of a conformance run. After the set-up the guest writes to
+//!   [`MAILBOX_PORT`]; then, each time it runs again, it issues the hypercall whose RCX, RDX and R8 the
+//!   host left at [`MAILBOX`], stores RAX after them, and writes to the port again.
 //! - Random hypercalls (mode 3): N hypercalls (N in bits 31:16 of the boot word) with random RCX, RDX
 //!   and R8 and random input-page contents from a generator seeded with bits 63:32, then a write to
 //!   [`RESULT_PORT`] and halt. Output GPAs stay clear of this image (the hypervisor would write over
@@ -26,6 +29,11 @@
 pub const RESULT_PORT: u16 = 0x3F8;
 /// Written once before each benchmark phase.
 pub const MARK_PORT: u16 = 0x3F9;
+/// Written when the guest is ready for the next mailbox command, and when it has stored a result.
+pub const MAILBOX_PORT: u16 = 0x3FB;
+/// The GPA of the mailbox: RCX, RDX, R8 from the host, then RAX from the guest (four quadwords).
+pub const MAILBOX: u64 = 0x30_0000;
+
 /// The PC reset-control register: writing 0x06 resets the machine.
 pub const RESET_CONTROL_PORT: u16 = 0xCF9;
 /// Written N times in the benchmark's bare-exit phase.
@@ -50,7 +58,7 @@ mod guest {
     use hv_guest::{Hypercall, Msrs, OwnedPages, Page, Required, Vp, detect, enable_hypercalls};
     use hv_x64::msr::{GuestOsId, GuestOsIdOpenSource, SyntheticMsr};
 
-    use super::{BENCH_PORT, MARK_PORT, RESET_CONTROL_PORT, RESULT_PORT};
+    use super::{BENCH_PORT, MAILBOX, MAILBOX_PORT, MARK_PORT, RESET_CONTROL_PORT, RESULT_PORT};
 
     /// The pages this guest gives the hypervisor; identity mapping makes their addresses their GPAs.
     #[repr(C)]
@@ -234,6 +242,26 @@ mod guest {
         }
     }
 
+    /// Serves the host's mailbox forever: a hypercall per command.
+    fn mailbox(vp: &mut Vp<HypercallPage, OwnedPages<'static>>) -> ! {
+        let mailbox = MAILBOX as *mut u64;
+        loop {
+            out(MAILBOX_PORT, 0);
+            // SAFETY: the mailbox is four quadwords of guest memory that only the host (between this VP's
+            // exits) and this loop touch; volatile, as the host writes them behind the compiler's back.
+            let (rcx, rdx, r8) = unsafe {
+                (
+                    mailbox.read_volatile(),
+                    mailbox.add(1).read_volatile(),
+                    mailbox.add(2).read_volatile(),
+                )
+            };
+            let rax = vp.hypercall(HypercallInput::from_bits(rcx), rdx, r8);
+            // SAFETY: as above.
+            unsafe { mailbox.add(3).write_volatile(rax.into_bits()) };
+        }
+    }
+
     extern "C" fn main(boot: u64) -> ! {
         // SAFETY: `main` runs once per VP and only VP 0 gets past `set_up`, so this is the only reference.
         let pages = unsafe { &mut *core::ptr::addr_of_mut!(PAGES) };
@@ -258,6 +286,7 @@ mod guest {
             (2 | 4, true) => {
                 let _ = vp.post(b"after reboot", DebugPostOptions::empty());
             }
+            (5, _) => mailbox(&mut vp),
             (3, _) => {
                 random_hypercalls(&mut vp, (boot >> 32) as u32, (boot >> 16) as u16);
                 out(RESULT_PORT, 0);

@@ -70,8 +70,11 @@ enum Command {
     /// on the reference model, or on an adapter with QEMU's documented divergences.
     Conformance {
         /// Run it on the QEMU-like adapter instead, which fails exactly its documented divergences.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "kvm")]
         qemu_like: bool,
+        /// Run it on hv-kvm's exit path: the bundled test guest issues each call from a real vCPU.
+        #[arg(long)]
+        kvm: bool,
     },
     /// Print a shell completion script: `hvtool completions bash > /etc/bash_completion.d/hvtool`.
     Completions {
@@ -126,7 +129,7 @@ fn main() -> ExitCode {
             };
             run::run(&options, decode::Format::Text(paint(color)))
         }
-        Command::Conformance { qemu_like } => conformance(qemu_like),
+        Command::Conformance { qemu_like, kvm } => conformance(qemu_like, kvm),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(
@@ -160,11 +163,22 @@ fn main() -> ExitCode {
 }
 
 /// The suite's table; a failing case is the error.
-fn conformance(qemu_like: bool) -> (String, Option<String>) {
+fn conformance(qemu_like: bool, kvm: bool) -> (String, Option<String>) {
     use hv_model::conformance::{self, QemuLike, Reference};
     use std::fmt::Write as _;
     let (name, results) = if qemu_like {
         ("the QEMU-like adapter", conformance::run(&mut QemuLike::new()))
+    } else if kvm {
+        #[cfg(target_os = "linux")]
+        match hv_kvm::bundled_guest().and_then(hv_kvm::session::KvmSession::new) {
+            Ok(mut session) => ("hv-kvm's exit path", conformance::run(&mut session)),
+            Err(e) => return (String::new(), Some(e.to_string())),
+        }
+        #[cfg(not(target_os = "linux"))]
+        return (
+            String::new(),
+            Some("KVM is not usable here: KVM exists only on Linux".to_owned()),
+        );
     } else {
         ("the reference model", conformance::run(&mut Reference::new()))
     };

@@ -774,4 +774,12 @@ fn conformance_passes_on_the_reference_and_names_the_qemu_like_divergences() {
         .collect();
     assert_eq!(failed, hv_model::conformance::QEMU_DIVERGENCES, "{stdout}");
     assert!(String::from_utf8_lossy(&qemu.stderr).contains("7 conformance cases failed on the QEMU-like adapter"));
+    let kvm = hvtool(&["conformance", "--kvm"]);
+    let stderr = String::from_utf8_lossy(&kvm.stderr);
+    if stderr.contains("KVM is not usable here") {
+        eprintln!("SKIPPED hvtool conformance --kvm: did not run: {}", stderr.trim());
+    } else {
+        assert!(kvm.status.success(), "{stderr}");
+        assert!(String::from_utf8_lossy(&kvm.stdout).ends_with("19 cases: 19 passed, 0 failed\n"));
+    }
 }

@@ -1,0 +1,337 @@
+//! The conformance suite on the KVM exit path: [`KvmSession`] implements
+//! [`hv_model::conformance::Implementation`] with a real vCPU. The bundled test guest's mailbox mode
+//! (boot mode 5) issues each hypercall through its hypercall page; the exit comes here, is served with
+//! the reference dispatcher over the VM's `GuestMemoryMmap`, and RAX goes back through `kvm_run`, as in
+//! [`crate::run`]. A `RETRIEVE_LOOP` wait leaves the vCPU in its exit until the clock or a delivery ends it,
+//! so the suite sees the VP waiting.
+
+use hv_abi::debug::DebugChannelId;
+use hv_abi::{HvStatus, HypercallOutput, PartitionPrivileges};
+use hv_model::conformance::{BUFFER, Implementation, Outcome};
+use hv_model::debug_calls::{self, DebugAccess, Dispatch};
+use hv_model::{DebugChannel, Registers};
+use hv_x64::msr::SyntheticMsr;
+use kvm_ioctls::{SyncReg, VcpuFd, VmFd};
+use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
+
+use crate::hyperv::{HYPERCALL_PORT, HYPERCALL_STUB, MsrWrite, STUB_RETURN, SyntheticMsrs};
+use crate::vm::{self, Exit};
+use crate::{Config, Error};
+
+/// The test guest's mailbox port and page (its `MAILBOX_PORT` and `MAILBOX`).
+const MAILBOX_PORT: u16 = 0x3FB;
+const MAILBOX: u64 = 0x30_0000;
+/// Where the suite's parameter pages are: clear of the page tables, the stacks and the image.
+const INPUT_PAGE: u64 = 0x40_0000;
+const OUTPUT_PAGE: u64 = 0x40_1000;
+
+/// A call the VP waits in: its registers and its deadline.
+struct Waiting {
+    regs: Registers,
+    deadline: u64,
+}
+
+/// A live VM: the vCPU first, so it is dropped before the VM and the memory it runs in.
+struct Live {
+    vcpu: VcpuFd,
+    _vm: VmFd,
+    memory: GuestMemoryMmap,
+    channel: DebugChannel,
+    access: DebugAccess,
+    msrs: SyntheticMsrs,
+    now: u64,
+    waiting: Option<Waiting>,
+    /// The result of a wait a delivery ended, for the next [`Implementation::advance`] to report (the
+    /// VP itself has already run on, as the reference's does).
+    completed: Option<HypercallOutput>,
+}
+
+/// The debug hypercalls as hv-kvm serves them to a real vCPU, for the conformance suite.
+pub struct KvmSession {
+    elf: Vec<u8>,
+    live: Option<Live>,
+    error: Option<Error>,
+}
+
+impl KvmSession {
+    /// A session that boots `elf` (the bundled test guest, or one with its mailbox mode) for each case.
+    pub fn new(elf: &[u8]) -> Result<Self, Error> {
+        crate::kvm_usable()?;
+        let mut session = Self {
+            elf: elf.to_vec(),
+            live: None,
+            error: None,
+        };
+        session.fresh();
+        match session.error.take() {
+            Some(e) => Err(e),
+            None => Ok(session),
+        }
+    }
+
+    /// Why the last fresh partition could not be set up, if it could not; its cases then fail.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    fn boot(&self) -> Result<Live, Error> {
+        let kvm = crate::open_kvm()?;
+        let vm = kvm.create_vm().map_err(|e| Error::kvm("KVM_CREATE_VM", e))?;
+        let config = Config {
+            boot_word: 5,
+            intercepted_msrs: Vec::new(),
+            ..Config::default()
+        };
+        let memory = vm::guest_memory(&vm, &config)?;
+        vm::enable_msr_exits(&vm, &config)?;
+        let cpuid = vm::cpuid(&kvm, &config)?;
+        let mut vcpu = vm.create_vcpu(0).map_err(|e| Error::kvm("KVM_CREATE_VCPU", e))?;
+        vcpu.set_cpuid2(&cpuid).map_err(|e| Error::kvm("KVM_SET_CPUID2", e))?;
+        vcpu.set_sync_valid_reg(SyncReg::Register);
+        vcpu.set_sync_valid_reg(SyncReg::SystemRegister);
+        let entry = vm::load(&memory, &self.elf, &config)?;
+        vm::set_up_vcpu(&mut vcpu, entry, 0, config.boot_word)?;
+        let channel = DebugChannel::new(BUFFER, BUFFER).map_err(Error::Model)?;
+        let mut live = Live {
+            vcpu,
+            _vm: vm,
+            memory,
+            channel,
+            access: DebugAccess {
+                debugging_enabled: true,
+                privileges: PartitionPrivileges::DEBUGGING | config.privileges,
+                channel_id: DebugChannelId(2),
+                channel_shared: false,
+            },
+            msrs: SyntheticMsrs::default(),
+            now: 0,
+            waiting: None,
+            completed: None,
+        };
+        // The guest sets up (CPUID, the synthetic MSRs) and reports ready at its mailbox.
+        match live.run()? {
+            Step::Mailbox => Ok(live),
+            Step::Waiting => Err(Error::Guest(
+                "the guest waited before its first mailbox command".to_owned(),
+            )),
+        }
+    }
+
+    fn live(&mut self) -> Option<&mut Live> {
+        self.live.as_mut()
+    }
+}
+
+/// Where a run of the vCPU stopped.
+enum Step {
+    /// The guest is at its mailbox: ready for a command, or done with one.
+    Mailbox,
+    /// The VP waits in a hypercall.
+    Waiting,
+}
+
+impl Live {
+    /// Runs the vCPU until the guest is at its mailbox or waits in a hypercall.
+    fn run(&mut self) -> Result<Step, Error> {
+        loop {
+            match vm::next_exit(&mut self.vcpu)? {
+                Exit::Out { port: MAILBOX_PORT, .. } => return Ok(Step::Mailbox),
+                Exit::Out {
+                    port: HYPERCALL_PORT,
+                    size: 1,
+                    ..
+                } if self.at_stub() => {
+                    let r = self.vcpu.sync_regs().regs;
+                    let regs = Registers {
+                        rcx: r.rcx,
+                        rdx: r.rdx,
+                        r8: r.r8,
+                    };
+                    match debug_calls::dispatch(regs, &self.access, &mut self.channel, &mut self.memory, self.now) {
+                        Dispatch::Complete(out) => self.set_rax(out),
+                        Dispatch::Suspended { deadline } => {
+                            self.waiting = Some(Waiting { regs, deadline });
+                            return Ok(Step::Waiting);
+                        }
+                    }
+                }
+                Exit::Rdmsr { msr, data, error } => {
+                    let value = self.msrs.read(SyntheticMsr::from_bits(msr), 0, self.access.privileges);
+                    vm::reply_rdmsr(data, error, value.unwrap_or(0), value.is_none());
+                }
+                Exit::Wrmsr { msr, value, error } => {
+                    let outcome = self
+                        .msrs
+                        .write(SyntheticMsr::from_bits(msr), value, self.access.privileges);
+                    if let Some(MsrWrite::FillHypercallPage(gpa)) = outcome {
+                        self.memory
+                            .write_slice(&HYPERCALL_STUB, GuestAddress(gpa))
+                            .map_err(|e| Error::Guest(format!("hypercall page at {gpa:#x}: {e}")))?;
+                    }
+                    vm::reply_wrmsr(error, outcome.is_none());
+                }
+                Exit::Out { .. } | Exit::Ignored => {}
+                Exit::Hlt => return Err(Error::Guest("the mailbox guest halted".to_owned())),
+                Exit::Shutdown => return Err(Error::Guest("the mailbox guest reset the VM".to_owned())),
+                Exit::In { .. } | Exit::MmioRead { .. } | Exit::InternalError | Exit::Fatal(_) => {
+                    return Err(Error::Guest(
+                        "the mailbox guest made an exit the session does not serve".to_owned(),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn at_stub(&self) -> bool {
+        let Some(page) = self.msrs.hypercall_page() else {
+            return false;
+        };
+        let sync = self.vcpu.sync_regs();
+        vm::paging(&sync.sregs).translate(&self.memory, sync.regs.rip) == Some(page + STUB_RETURN)
+    }
+
+    fn set_rax(&mut self, out: HypercallOutput) {
+        self.vcpu.sync_regs_mut().regs.rax = out.into_bits();
+        self.vcpu.set_sync_dirty_reg(SyncReg::Register);
+    }
+
+    /// Ends a wait with `out` and runs the guest to its mailbox.
+    fn finish(&mut self, out: HypercallOutput) -> Option<HypercallOutput> {
+        self.waiting = None;
+        self.set_rax(out);
+        match self.run() {
+            Ok(Step::Mailbox) => Some(out),
+            _ => None,
+        }
+    }
+
+    fn mailbox_result(&self) -> Option<HypercallOutput> {
+        self.memory
+            .read_obj::<u64>(GuestAddress(MAILBOX + 24))
+            .ok()
+            .map(HypercallOutput::from_bits)
+    }
+}
+
+/// A failed set-up or run: every call answers `HV_STATUS_INVALID_PARTITION_STATE`.
+fn broken() -> Outcome {
+    Outcome::Complete(HypercallOutput::from_status(HvStatus::INVALID_PARTITION_STATE))
+}
+
+impl Implementation for KvmSession {
+    fn fresh(&mut self) {
+        self.live = None;
+        match self.boot() {
+            Ok(live) => {
+                self.live = Some(live);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn call(&mut self, regs: Registers) -> Outcome {
+        let Some(live) = self.live() else { return broken() };
+        if live.waiting.is_some() {
+            return Outcome::Complete(HypercallOutput::from_status(HvStatus::INVALID_VP_STATE));
+        }
+        for (i, value) in [regs.rcx, regs.rdx, regs.r8].into_iter().enumerate() {
+            if live
+                .memory
+                .write_obj(value, GuestAddress(MAILBOX + 8 * i as u64))
+                .is_err()
+            {
+                return broken();
+            }
+        }
+        match live.run() {
+            Ok(Step::Mailbox) => live.mailbox_result().map_or_else(broken, Outcome::Complete),
+            Ok(Step::Waiting) => Outcome::Waiting,
+            Err(e) => {
+                self.error = Some(e);
+                self.live = None;
+                broken()
+            }
+        }
+    }
+
+    fn write(&mut self, gpa: u64, bytes: &[u8]) {
+        if let Some(live) = self.live() {
+            let _ = live.memory.write_slice(bytes, GuestAddress(gpa));
+        }
+    }
+
+    fn read(&mut self, gpa: u64, buf: &mut [u8]) {
+        if let Some(live) = self.live() {
+            let _ = live.memory.read_slice(buf, GuestAddress(gpa));
+        }
+    }
+
+    fn deliver(&mut self, data: &[u8]) -> usize {
+        let Some(live) = self.live() else { return data.len() };
+        if live.access.check().is_err() {
+            return data.len();
+        }
+        let dropped = live.channel.deliver(data);
+        if let Some(w) = &live.waiting {
+            let resumed = debug_calls::resume(
+                w.regs,
+                w.deadline,
+                &live.access,
+                &mut live.channel,
+                &mut live.memory,
+                live.now,
+            );
+            if let Dispatch::Complete(out) = resumed {
+                live.completed = live.finish(out);
+            }
+        }
+        dropped
+    }
+
+    fn receive(&mut self, buf: &mut [u8]) -> usize {
+        self.live().map_or(0, |live| live.channel.receive(buf))
+    }
+
+    fn set_privileges(&mut self, privileges: PartitionPrivileges) {
+        if let Some(live) = self.live() {
+            live.access.privileges = privileges;
+        }
+    }
+
+    fn set_channel_id(&mut self, id: DebugChannelId) {
+        if let Some(live) = self.live() {
+            live.access.channel_id = id;
+        }
+    }
+
+    fn set_debugging(&mut self, enabled: bool) {
+        if let Some(live) = self.live() {
+            live.access.debugging_enabled = enabled;
+        }
+    }
+
+    fn advance(&mut self, ticks: u64) -> Option<HypercallOutput> {
+        let live = self.live()?;
+        live.now = live.now.saturating_add(ticks);
+        if let Some(out) = live.completed.take() {
+            return Some(out);
+        }
+        let deadline = live.waiting.as_ref()?.deadline;
+        (live.now >= deadline)
+            .then(|| live.finish(Dispatch::timed_out()))
+            .flatten()
+    }
+
+    fn input_page(&self) -> u64 {
+        INPUT_PAGE
+    }
+
+    fn output_page(&self) -> u64 {
+        OUTPUT_PAGE
+    }
+
+    fn unmapped(&self) -> u64 {
+        0x1000_0000
+    }
+}
