@@ -620,6 +620,23 @@ pub static CASES: &[Case] = &[
         },
     },
     Case {
+        name: "accounting_balances",
+        behaviour: "every byte is read, purged, dropped or pending: a full incoming buffer drops the excess on arrival",
+        check: |imp| {
+            let first = [1u8; BUFFER - 100];
+            expect_eq("dropped from a delivery that fits", imp.deliver(&first), 0)?;
+            expect_eq("dropped from one that does not", imp.deliver(&[2u8; 300]), 200)?;
+            let mut taken = 0u32;
+            while let Outcome::Complete(out) = retrieve(imp, 4088, 0, 0) {
+                if out.status() != HvStatus::SUCCESS {
+                    break;
+                }
+                taken += output_u32(imp, 0);
+            }
+            expect_eq("bytes retrieved", taken as usize, BUFFER)
+        },
+    },
+    Case {
         name: "failed_call_changes_nothing",
         behaviour: "a refused call leaves the buffers and the output page as they were",
         check: |imp| {
