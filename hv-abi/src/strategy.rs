@@ -37,6 +37,16 @@ use crate::call_code::RESERVED_RANGES as RESERVED;
 
 /// Input values `call` accepts: its code, a form it allows, reps (start below count) only on a rep call,
 /// nothing reserved, no variable header, not nested.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// use hv_abi::CallDescriptor;
+///
+/// let call = CallDescriptor::RESET_DEBUG_SESSION;
+/// let value = hv_abi::strategy::input(&call).new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert_eq!(call.check(value), Ok(()));
+/// ```
 pub fn input(call: &CallDescriptor) -> BoxedStrategy<HypercallInput> {
     let forms: Vec<bool> = [(true, call.fast), (false, call.memory)]
         .into_iter()
@@ -60,6 +70,18 @@ pub fn input(call: &CallDescriptor) -> BoxedStrategy<HypercallInput> {
 
 /// Input values for `call` broken in exactly the way `violation` names, and no other; `None` when the
 /// violation cannot apply to the call ([`Violation::applies_to`]).
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// use hv_abi::{CallDescriptor, InputRejection, Violation};
+///
+/// let call = CallDescriptor::POST_DEBUG_DATA;
+/// let fast = hv_abi::strategy::invalid_input(&call, Violation::FastForm).unwrap();
+/// let value = fast.new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert_eq!(call.check(value), Err(InputRejection::FastFormNotAllowed));
+/// assert!(hv_abi::strategy::invalid_input(&call, Violation::MemoryForm).is_none(), "post has a memory form");
+/// ```
 pub fn invalid_input(call: &CallDescriptor, violation: Violation) -> Option<BoxedStrategy<HypercallInput>> {
     if !violation.applies_to(call) {
         return None;
@@ -94,31 +116,73 @@ pub fn invalid_input(call: &CallDescriptor, violation: Violation) -> Option<Boxe
 }
 
 /// `HV_DEBUG_OPTIONS` of HvPostDebugData the call accepts: none, or `POST_LOOP`.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// let options = hv_abi::strategy::post_options().new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert_eq!(options.unknown_bits(), 0);
+/// ```
 pub fn post_options() -> impl Strategy<Value = DebugPostOptions> {
     proptest::sample::select(std::vec![DebugPostOptions::empty(), DebugPostOptions::POST_LOOP])
 }
 
 /// HvPostDebugData options with at least one bit the call does not define.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// let options = hv_abi::strategy::invalid_post_options().new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert!(options.validate().is_err());
+/// ```
 pub fn invalid_post_options() -> impl Strategy<Value = DebugPostOptions> {
     unknown_bits(DebugPostOptions::all().bits()).prop_map(DebugPostOptions::from_bits_retain)
 }
 
 /// HvRetrieveDebugData options the call accepts: any set of `RETRIEVE_LOOP` and `RETRIEVE_TEST_ACTIVITY`.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// let options = hv_abi::strategy::retrieve_options().new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert!(options.validate().is_ok());
+/// ```
 pub fn retrieve_options() -> impl Strategy<Value = DebugRetrieveOptions> {
     (0..=DebugRetrieveOptions::all().bits()).prop_map(DebugRetrieveOptions::from_bits_truncate)
 }
 
 /// HvRetrieveDebugData options with at least one bit the call does not define.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// let options = hv_abi::strategy::invalid_retrieve_options().new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert_ne!(options.unknown_bits(), 0);
+/// ```
 pub fn invalid_retrieve_options() -> impl Strategy<Value = DebugRetrieveOptions> {
     unknown_bits(DebugRetrieveOptions::all().bits()).prop_map(DebugRetrieveOptions::from_bits_retain)
 }
 
 /// HvResetDebugSession options the call accepts: one or both purge flags.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// let options = hv_abi::strategy::purge_options().new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert!(!options.is_empty() && options.unknown_bits() == 0);
+/// ```
 pub fn purge_options() -> impl Strategy<Value = DebugPurgeOptions> {
     (1..=DebugPurgeOptions::all().bits()).prop_map(DebugPurgeOptions::from_bits_truncate)
 }
 
 /// HvResetDebugSession options it refuses: no flag, or a bit it does not define.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// let options = hv_abi::strategy::invalid_purge_options().new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert!(options.is_empty() || options.unknown_bits() != 0);
+/// ```
 pub fn invalid_purge_options() -> impl Strategy<Value = DebugPurgeOptions> {
     prop_oneof![
         Just(DebugPurgeOptions::empty()),

@@ -50,6 +50,14 @@ pub enum Mode {
 
 /// The payload type of `message_type` as hv-x64 parses it, or `None` for a type it leaves untyped.
 #[must_use]
+///
+/// ```
+/// use hv_abi::synic::MessageType;
+///
+/// let layout = hv_x64::strategy::payload_layout(MessageType::X64_MSR_INTERCEPT).unwrap();
+/// assert_eq!((layout.tlfs_name, layout.size), ("HV_X64_MSR_INTERCEPT_MESSAGE", 64));
+/// assert!(hv_x64::strategy::payload_layout(MessageType::NONE).is_none());
+/// ```
 pub fn payload_layout(message_type: MessageType) -> Option<TypeLayout> {
     let mut probe = Message::new_zeroed();
     probe.header.message_type = message_type;
@@ -65,6 +73,16 @@ pub fn payload_layout(message_type: MessageType) -> Option<TypeLayout> {
 /// Intercept headers in `mode`: CS a present code segment whose L and D bits fit the mode, CPL its DPL
 /// (0 in real mode), CR0.PE and EFER.LMA as the mode has them, RIP within the mode's address width, an
 /// access type of 0 to 2 and an instruction length of at most 15.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// use hv_x64::strategy::{self, Mode};
+///
+/// let h = strategy::intercept_header(Mode::Long64).new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert!(h.cs_segment.attributes.long() && h.execution_state.efer_lma());
+/// assert_eq!(h.execution_state.cpl(), h.cs_segment.attributes.descriptor_privilege_level());
+/// ```
 pub fn intercept_header(mode: Mode) -> BoxedStrategy<InterceptMessageHeader> {
     let cpl = if mode == Mode::Real { 0..=0u8 } else { 0..=3u8 };
     let rip = match mode {
@@ -131,6 +149,13 @@ pub fn intercept_header(mode: Mode) -> BoxedStrategy<InterceptMessageHeader> {
 }
 
 /// Intercept headers in any of the four modes.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// let h = hv_x64::strategy::any_intercept_header().new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert!(h.access_type().is_ok() && h.instruction_length.instruction_length() <= 15);
+/// ```
 pub fn any_intercept_header() -> BoxedStrategy<InterceptMessageHeader> {
     proptest::sample::select(&[Mode::Long64, Mode::Compatibility, Mode::Protected, Mode::Real][..])
         .prop_flat_map(intercept_header)
@@ -140,6 +165,16 @@ pub fn any_intercept_header() -> BoxedStrategy<InterceptMessageHeader> {
 /// Messages of `message_type` whose payload is the type's hv-x64 parses it as, with `payload_size` its
 /// size and any field values; an intercept's header is a consistent one ([`any_intercept_header`]).
 /// `None` for a type hv-x64 leaves untyped.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// use hv_abi::synic::MessageType;
+///
+/// let halt = hv_x64::strategy::message(MessageType::X64_HALT).unwrap();
+/// let m = halt.new_tree(&mut TestRunner::default()).unwrap().current();
+/// assert_eq!((m.header.message_type, m.header.payload_size), (MessageType::X64_HALT, 40));
+/// ```
 pub fn message(message_type: MessageType) -> Option<BoxedStrategy<Message>> {
     let layout = payload_layout(message_type)?;
     let intercept = layout
@@ -180,6 +215,13 @@ pub fn message(message_type: MessageType) -> Option<BoxedStrategy<Message>> {
 
 /// The message types hv-x64 types a payload for.
 #[must_use]
+///
+/// ```
+/// use hv_abi::synic::MessageType;
+///
+/// let typed = hv_x64::strategy::typed_message_types();
+/// assert!(typed.contains(&MessageType::X64_IO_PORT_INTERCEPT));
+/// ```
 pub fn typed_message_types() -> Vec<MessageType> {
     MessageType::NAMED
         .iter()
