@@ -694,15 +694,18 @@ fn hypercall(
             waited,
         });
     }
-    // The engine reads what the guest posted, and the host end may answer.
-    let mut posted = [0u8; 4096];
-    let Shared { engine, debug, .. } = &mut *s;
-    let n = engine.read(debug, &mut posted).unwrap_or(0);
-    if n > 0 {
-        let data = posted[..n].to_vec();
-        let answer = s.host.on_receive(&data);
-        s.records.push(Record::GuestToHost(data));
-        send(&mut s, answer);
+    // The engine reads what the guest posted, and the host end may answer. Most calls post nothing:
+    // they skip the read and its buffer.
+    if s.debug.channel.outgoing().pending > 0 {
+        let mut posted = [0u8; 4096];
+        let Shared { engine, debug, .. } = &mut *s;
+        let n = engine.read(debug, &mut posted).unwrap_or(0);
+        if n > 0 {
+            let data = posted[..n].to_vec();
+            let answer = s.host.on_receive(&data);
+            s.records.push(Record::GuestToHost(data));
+            send(&mut s, answer);
+        }
     }
     drop(s);
     regs.rax = output.into_bits();
