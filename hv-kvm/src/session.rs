@@ -14,7 +14,7 @@ use hv_x64::msr::SyntheticMsr;
 use kvm_ioctls::{SyncReg, VcpuFd, VmFd};
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
 
-use crate::hyperv::{HYPERCALL_PORT, HYPERCALL_STUB, MsrWrite, STUB_RETURN, SyntheticMsrs};
+use crate::hyperv::{HYPERCALL_PORT, SyntheticMsrs};
 use crate::vm::{self, Exit};
 use crate::{Config, Error};
 
@@ -140,12 +140,15 @@ impl Live {
                     port: HYPERCALL_PORT,
                     size: 1,
                     ..
-                } if self.at_stub() => {
-                    let r = self.vcpu.sync_regs().regs;
+                } => {
+                    let sync = self.vcpu.sync_regs();
+                    if !vm::at_hypercall_stub(self.msrs.hypercall_page(), &sync, &self.memory) {
+                        continue; // an ordinary port write
+                    }
                     let regs = Registers {
-                        rcx: r.rcx,
-                        rdx: r.rdx,
-                        r8: r.r8,
+                        rcx: sync.regs.rcx,
+                        rdx: sync.regs.rdx,
+                        r8: sync.regs.r8,
                     };
                     match debug_calls::dispatch(regs, &self.access, &mut self.channel, &mut self.memory, self.now) {
                         Dispatch::Complete(out) => self.set_rax(out),
@@ -160,14 +163,9 @@ impl Live {
                     vm::reply_rdmsr(data, error, value.unwrap_or(0), value.is_none());
                 }
                 Exit::Wrmsr { msr, value, error } => {
-                    let outcome = self
-                        .msrs
-                        .write(SyntheticMsr::from_bits(msr), value, self.access.privileges);
-                    if let Some(MsrWrite::FillHypercallPage(gpa)) = outcome {
-                        self.memory
-                            .write_slice(&HYPERCALL_STUB, GuestAddress(gpa))
-                            .map_err(|e| Error::Guest(format!("hypercall page at {gpa:#x}: {e}")))?;
-                    }
+                    let msr = SyntheticMsr::from_bits(msr);
+                    let outcome =
+                        vm::write_synthetic_msr(&mut self.msrs, &self.memory, msr, value, self.access.privileges)?;
                     vm::reply_wrmsr(error, outcome.is_none());
                 }
                 Exit::Out { .. } | Exit::Ignored => {}
@@ -180,14 +178,6 @@ impl Live {
                 }
             }
         }
-    }
-
-    fn at_stub(&self) -> bool {
-        let Some(page) = self.msrs.hypercall_page() else {
-            return false;
-        };
-        let sync = self.vcpu.sync_regs();
-        vm::paging(&sync.sregs).translate(&self.memory, sync.regs.rip) == Some(page + STUB_RETURN)
     }
 
     fn set_rax(&mut self, out: HypercallOutput) {

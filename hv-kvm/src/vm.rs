@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use hv_abi::synic::Message;
-use hv_abi::{HvResult, HvStatus, HypercallInput, PartitionId};
+use hv_abi::{HvResult, HvStatus, HypercallInput, PartitionId, PartitionPrivileges};
 use hv_model::debug_calls::{self, DebugAccess, Dispatch};
 use hv_model::engine::{DebugHost, Engine, EventInterest, TraceOnly};
 use hv_model::{DebugChannel, PartitionEvent, Registers};
@@ -15,7 +15,7 @@ use iced_x86::{Decoder, DecoderOptions, Mnemonic};
 use kvm_bindings::{
     CpuId, KVM_CAP_SYNC_REGS, KVM_CAP_X86_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR, KVM_MAX_CPUID_ENTRIES,
     KVM_MSR_EXIT_REASON_FILTER, KVM_MSR_EXIT_REASON_INVAL, KVM_MSR_EXIT_REASON_UNKNOWN, Msrs, kvm_cpuid_entry2,
-    kvm_enable_cap, kvm_msr_entry, kvm_regs, kvm_segment, kvm_sregs, kvm_userspace_memory_region,
+    kvm_enable_cap, kvm_msr_entry, kvm_regs, kvm_segment, kvm_sregs, kvm_sync_regs, kvm_userspace_memory_region,
 };
 use kvm_ioctls::{Kvm, MsrFilterDefaultAction, MsrFilterRange, MsrFilterRangeFlags, SyncReg, VcpuExit, VcpuFd, VmFd};
 use linux_loader::loader::{KernelLoader, elf::Elf};
@@ -529,9 +529,10 @@ fn handle(
             size: 1,
             ..
         } => {
-            let regs = vcpu.sync_regs().regs;
-            if is_stub(vcpu, &regs, memory, shared)? {
-                hypercall(vcpu, regs, index, shared, memory, clock, config)?;
+            let sync = vcpu.sync_regs();
+            let page = lock(shared)?.msrs.hypercall_page();
+            if at_hypercall_stub(page, &sync, memory) {
+                hypercall(vcpu, sync.regs, index, shared, memory, clock, config)?;
             } else {
                 let state = vp_state(vcpu, index, memory, Located::Before(Access::Out))?;
                 record_intercept(shared, intercept::io_port(&state, HYPERCALL_PORT, 1, true), state)?;
@@ -620,13 +621,29 @@ fn handle(
     }
 }
 
-/// The port write came from the enabled hypercall page's stub: RIP (already past the write) is the
-/// stub's `ret`, found by walking the guest's page tables (no ioctl).
-fn is_stub(vcpu: &VcpuFd, regs: &kvm_regs, memory: &GuestMemoryMmap, shared: &Mutex<Shared>) -> Result<bool, Error> {
-    let Some(page) = lock(shared)?.msrs.hypercall_page() else {
-        return Ok(false);
-    };
-    Ok(paging(&vcpu.sync_regs().sregs).translate(memory, regs.rip) == Some(page + STUB_RETURN))
+/// The port write came from the stub of the enabled hypercall page at `page`: RIP (already past the
+/// write) is the stub's `ret`, found by walking the guest's page tables in the registers KVM synced at the
+/// exit (no ioctl).
+pub(crate) fn at_hypercall_stub(page: Option<u64>, sync: &kvm_sync_regs, memory: &GuestMemoryMmap) -> bool {
+    page.is_some_and(|page| paging(&sync.sregs).translate(memory, sync.regs.rip) == Some(page + STUB_RETURN))
+}
+
+/// WRMSR of a synthetic MSR: the TLFS rules of [`SyntheticMsrs::write`], and the hypercall page's stub
+/// written where the guest enabled it. `None` is a #GP.
+pub(crate) fn write_synthetic_msr(
+    msrs: &mut SyntheticMsrs,
+    memory: &GuestMemoryMmap,
+    msr: SyntheticMsr,
+    value: u64,
+    privileges: PartitionPrivileges,
+) -> Result<Option<MsrWrite>, Error> {
+    let outcome = msrs.write(msr, value, privileges);
+    if let Some(MsrWrite::FillHypercallPage(gpa)) = outcome {
+        memory
+            .write_slice(&HYPERCALL_STUB, GuestAddress(gpa))
+            .map_err(|e| Error::Guest(format!("the hypercall page at {gpa:#x} is not guest memory: {e}")))?;
+    }
+    Ok(outcome)
 }
 
 pub(crate) fn paging(sregs: &kvm_sregs) -> Paging {
@@ -767,12 +784,7 @@ fn wrmsr(
     if synthetic.in_synthetic_range() {
         let mut s = lock(shared)?;
         let privileges = s.debug.access.privileges;
-        let outcome = s.msrs.write(synthetic, value, privileges);
-        if let Some(MsrWrite::FillHypercallPage(gpa)) = outcome {
-            memory
-                .write_slice(&HYPERCALL_STUB, GuestAddress(gpa))
-                .map_err(|e| Error::Guest(format!("the hypercall page at {gpa:#x} is not guest memory: {e}")))?;
-        }
+        let outcome = write_synthetic_msr(&mut s.msrs, memory, synthetic, value, privileges)?;
         s.records.push(Record::SyntheticMsrWrite {
             vp: index,
             msr,
