@@ -304,13 +304,12 @@ impl Implementation for KvmSession {
     fn advance(&mut self, ticks: u64) -> Option<HypercallOutput> {
         let live = self.live()?;
         live.now = live.now.saturating_add(ticks);
-        if let Some(out) = live.completed.take() {
-            return Some(out);
+        // A wait the clock ends now supersedes an earlier wait's untaken result, as in the reference.
+        if live.waiting.as_ref().is_some_and(|w| live.now >= w.deadline) {
+            live.completed = None;
+            return live.finish(Dispatch::timed_out());
         }
-        let deadline = live.waiting.as_ref()?.deadline;
-        (live.now >= deadline)
-            .then(|| live.finish(Dispatch::timed_out()))
-            .flatten()
+        live.completed.take()
     }
 
     fn input_page(&self) -> u64 {

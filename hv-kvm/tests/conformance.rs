@@ -41,3 +41,33 @@ fn random_sequences_agree_with_the_reference_on_kvm() {
         })
         .expect("the KVM exit path agrees with the reference");
 }
+
+/// The sequence the random check once shrank to: a wait a delivery ended, then a second wait the clock
+/// ends. The clock's result is the second wait's, not the first's untaken one.
+#[test]
+fn a_wait_the_clock_ends_supersedes_an_earlier_waits_result() {
+    use hv_model::conformance::Op;
+    if let Err(e) = hv_kvm::kvm_usable() {
+        eprintln!("SKIPPED a_wait_the_clock_ends_supersedes_an_earlier_waits_result: did not run: {e}");
+        return;
+    }
+    let guest = hv_kvm::bundled_guest().unwrap_or_else(|e| panic!("KVM is usable but {e}"));
+    let mut session = KvmSession::new(guest).unwrap_or_else(|e| panic!("{e}"));
+    let wait = Op::Retrieve {
+        count: 0,
+        options: 1,
+        timeout: 1,
+    };
+    let ops = [
+        wait.clone(),
+        Op::Deliver(1),
+        Op::Retrieve {
+            count: 1,
+            options: 0,
+            timeout: 0,
+        },
+        wait,
+        Op::Advance(1),
+    ];
+    assert_eq!(conformance::differential(&mut session, &ops), Ok(()));
+}
