@@ -95,12 +95,14 @@ fn data_access(write: bool) -> InterceptAccessType {
     }
 }
 
-/// `HV_X64_IO_PORT_INTERCEPT_MESSAGE` for a non-string `IN`/`OUT` of `size` bytes at `port`.
-pub fn io_port(state: &VpState, port: u16, size: u8, write: bool) -> Message {
+/// `HV_X64_IO_PORT_INTERCEPT_MESSAGE` for an `IN`, `OUT`, `INS` or `OUTS` at `port`: `access` gives the
+/// element size and whether it is a string instruction with a REP prefix (RCX, RSI and RDI, as the VP
+/// held them, give its count and addresses).
+pub fn io_port(state: &VpState, port: u16, access: IoPortAccessInfo, write: bool) -> Message {
     let payload = IoPortInterceptMessage {
         header: state.header(data_access(write)),
         port_number: port,
-        access_info: IoPortAccessInfo::new().with_access_size(size & 0x7),
+        access_info: access,
         instruction_byte_count: state.instruction_length.min(16),
         reserved: 0,
         rax: state.rax,
@@ -165,7 +167,7 @@ mod tests {
 
     #[test]
     fn an_io_port_message_parses_back_to_the_state_it_came_from() {
-        let m = io_port(&state(), 0x3F8, 1, true);
+        let m = io_port(&state(), 0x3F8, IoPortAccessInfo::new().with_access_size(1), true);
         let mut scratch = Message::new_zeroed();
         let parsed = parse::parse(m.as_bytes(), &mut scratch).unwrap();
         let X64Payload::IoPort(io) = parsed.payload else {

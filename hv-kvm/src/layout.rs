@@ -24,6 +24,8 @@ pub const PD: u64 = 0x3000;
 pub const STACK_TOP: u64 = 0x8_0000;
 /// Each VP's stack.
 pub const STACK_SIZE: u64 = 0x8000;
+/// The most vCPUs a VM has: their stacks stay above the page tables.
+pub const MAX_VCPUS: u32 = 8;
 /// The lowest address a guest image may use.
 pub const IMAGE_START: u64 = 0x10_0000;
 /// The most guest memory the identity map covers (and so the most hv-kvm gives a guest): 4 GiB, four
@@ -74,7 +76,7 @@ mod tests {
         assert!(
             words
                 .iter()
-                .all(|(gpa, _)| gpa + 8 <= IMAGE_START && gpa + 8 <= stack_pointer(7) - STACK_SIZE)
+                .all(|(gpa, _)| gpa + 8 <= IMAGE_START && gpa + 8 <= stack_pointer(MAX_VCPUS - 1) - STACK_SIZE)
         );
         assert!(boot_tables(MAX_MEMORY + 1).is_none());
         assert_eq!(stack_pointer(1), 0x7_7FF8);

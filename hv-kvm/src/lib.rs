@@ -19,6 +19,7 @@
 //! Where `/dev/kvm` is missing or lacks what hv-kvm needs, [`kvm_usable`] says why in one line.
 
 pub mod hyperv;
+pub mod instruction;
 pub mod intercept;
 pub mod layout;
 pub mod paging;
@@ -28,6 +29,7 @@ pub mod session;
 mod vm;
 
 use core::fmt;
+use std::sync::Weak;
 use std::time::Duration;
 
 use hv_abi::debug::DebugChannelId;
@@ -57,9 +59,13 @@ pub struct Config {
     pub boot_word: u64,
     /// How many times the guest may reset the VM before the run fails.
     pub max_reboots: u32,
-    /// Keep a [`Record::Hypercall`] for every hypercall (off, a long run's transcript does not grow with
-    /// its hypercalls).
+    /// Keep a record of every hypercall, intercept message, channel transfer and synthetic MSR write (off:
+    /// only [`Counts`], reboots, halts and markers). Either way the transcript keeps at most
+    /// [`Config::transcript_limit`] records.
     pub transcript: bool,
+    /// The most records the transcript keeps: the latest ones; older ones are let go and counted in
+    /// [`Counts::records_dropped`], so a run's host memory does not grow with its exits.
+    pub transcript_limit: usize,
     /// Ports whose writes are taken and dropped: bare exits, with no message or record (a benchmark's
     /// floor). This comes first: with the hypercall port here, a hypercall is a bare exit too.
     pub quiet_ports: Vec<u16>,
@@ -81,6 +87,7 @@ impl Default for Config {
             boot_word: 0,
             max_reboots: 1,
             transcript: true,
+            transcript_limit: 1024,
             quiet_ports: Vec::new(),
             marker_ports: Vec::new(),
         }
@@ -89,6 +96,12 @@ impl Default for Config {
 
 /// The host end of the debug channel: what the debugger sends the guest, and when.
 pub trait HostEnd: Send {
+    /// The VM is about to boot; `sender` sends to the guest from any thread (a debugger's own) for as
+    /// long as the VM runs, reboots included.
+    fn attach(&mut self, sender: HostSender) {
+        let _ = sender;
+    }
+
     /// The engine read `posted` from the guest; the bytes returned are sent to the guest at once.
     fn on_receive(&mut self, posted: &[u8]) -> Vec<u8> {
         let _ = posted;
@@ -98,6 +111,46 @@ pub trait HostEnd: Send {
     /// A VP waits in a `RETRIEVE_LOOP` retrieve with nothing pending; the bytes returned are sent now.
     fn on_wait(&mut self) -> Vec<u8> {
         Vec::new()
+    }
+}
+
+/// Sends bytes to the guest's debug channel from any thread while the VM runs: a delivery wakes a VP
+/// waiting in `RETRIEVE_LOOP` at once.
+#[derive(Clone)]
+pub struct HostSender {
+    target: Weak<dyn Deliver>,
+}
+
+impl fmt::Debug for HostSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HostSender")
+            .field("running", &(self.target.strong_count() > 0))
+            .finish()
+    }
+}
+
+/// What a [`HostSender`] reaches: the running VM's partition.
+pub(crate) trait Deliver: Send + Sync {
+    fn deliver(&self, data: &[u8]) -> Result<usize, Error>;
+    fn elapsed(&self) -> Duration;
+}
+
+impl HostSender {
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(crate) fn new(target: Weak<dyn Deliver>) -> Self {
+        Self { target }
+    }
+
+    /// Sends `data` to the guest; returns how many bytes the incoming buffer took (the rest are dropped
+    /// and counted, as the model's channel does). [`Error::Stopped`] once the run has ended, and
+    /// [`Error::Model`] while the channel is unusable (no Debugging privilege, channel id 0).
+    pub fn send(&self, data: &[u8]) -> Result<usize, Error> {
+        self.target.upgrade().ok_or(Error::Stopped)?.deliver(data)
+    }
+
+    /// Time since the VM started, on the clock of [`Record::Marker`]; `None` once the run has ended.
+    pub fn elapsed(&self) -> Option<Duration> {
+        self.target.upgrade().map(|t| t.elapsed())
     }
 }
 
@@ -194,11 +247,28 @@ pub enum Record {
     },
 }
 
+/// How much happened in a run, whatever the transcript kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// VM exits of every vCPU, every boot.
+    pub exits: u64,
+    /// Hypercalls served.
+    pub hypercalls: u64,
+    /// Intercept messages built.
+    pub intercepts: u64,
+    /// Records the transcript let go (the oldest first) or, with [`Config::transcript_limit`] 0, never
+    /// kept.
+    pub records_dropped: u64,
+}
+
 /// What a run did.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Report {
-    /// The transcript.
+    /// The transcript: the latest [`Config::transcript_limit`] records, in order.
     pub records: Vec<Record>,
+    /// Everything counted, kept or not.
+    pub counts: Counts,
     /// The debugger engine's trace: its `SessionStatus` notifications, in order.
     pub engine: Vec<Event>,
     /// The incoming (host to guest) buffer's accounting at the end.
@@ -228,6 +298,8 @@ pub enum Error {
     Guest(String),
     /// The debugger engine refused.
     Engine(String),
+    /// The run this handle belonged to has ended.
+    Stopped,
     /// The model refused its set-up.
     Model(hv_abi::HvError),
 }
@@ -241,6 +313,7 @@ impl fmt::Display for Error {
             Self::Host(why) => write!(f, "host: {why}"),
             Self::Guest(why) => write!(f, "guest: {why}"),
             Self::Engine(why) => write!(f, "debugger engine: {why}"),
+            Self::Stopped => f.write_str("the VM is not running"),
             Self::Model(e) => write!(f, "model: {e}"),
         }
     }

@@ -11,11 +11,14 @@ use hv_model::conformance::{BUFFER, Implementation, Outcome};
 use hv_model::debug_calls::{self, DebugAccess, Dispatch};
 use hv_model::{DebugChannel, Registers};
 use hv_x64::msr::SyntheticMsr;
-use kvm_ioctls::{SyncReg, VcpuFd, VmFd};
-use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
+use kvm_ioctls::{SyncReg, VcpuFd};
+use vm_memory::{Bytes, GuestAddress};
 
 use crate::hyperv::{HYPERCALL_PORT, SyntheticMsrs};
-use crate::vm::{self, Exit};
+use crate::instruction::RipConvention;
+use crate::vm::machine::{self, Machine};
+use crate::vm::sys::{self, Exit};
+use crate::vm::{hypercall, msr};
 use crate::{Config, Error};
 
 /// The test guest's mailbox port and page (its `MAILBOX_PORT` and `MAILBOX`).
@@ -34,8 +37,9 @@ struct Waiting {
 /// A live VM: the vCPU first, so it is dropped before the VM and the memory it runs in.
 struct Live {
     vcpu: VcpuFd,
-    _vm: VmFd,
-    memory: GuestMemoryMmap,
+    machine: Machine,
+    /// Where this host's KVM leaves RIP at a port-I/O exit, once the stub's exit has shown it.
+    convention: Option<RipConvention>,
     channel: DebugChannel,
     access: DebugAccess,
     msrs: SyntheticMsrs,
@@ -76,26 +80,22 @@ impl KvmSession {
 
     fn boot(&self) -> Result<Live, Error> {
         let kvm = crate::open_kvm()?;
-        let vm = kvm.create_vm().map_err(|e| Error::kvm("KVM_CREATE_VM", e))?;
         let config = Config {
             boot_word: 5,
             intercepted_msrs: Vec::new(),
             ..Config::default()
         };
-        let memory = vm::guest_memory(&vm, &config)?;
-        vm::enable_msr_exits(&vm, &config)?;
-        let cpuid = vm::cpuid(&kvm, &config)?;
-        let mut vcpu = vm.create_vcpu(0).map_err(|e| Error::kvm("KVM_CREATE_VCPU", e))?;
-        vcpu.set_cpuid2(&cpuid).map_err(|e| Error::kvm("KVM_SET_CPUID2", e))?;
-        vcpu.set_sync_valid_reg(SyncReg::Register);
-        vcpu.set_sync_valid_reg(SyncReg::SystemRegister);
-        let entry = vm::load(&memory, &self.elf, &config)?;
-        vm::set_up_vcpu(&mut vcpu, entry, 0, config.boot_word)?;
+        let cpuid = machine::cpuid(&kvm, &config)?;
+        let mut machine = Machine::new(&kvm, &config, &cpuid, &self.elf, config.boot_word)?;
+        let vcpu = machine
+            .vcpus
+            .pop()
+            .ok_or_else(|| Error::Host("the machine has no vCPU".to_owned()))?;
         let channel = DebugChannel::new(BUFFER, BUFFER).map_err(Error::Model)?;
         let mut live = Live {
             vcpu,
-            _vm: vm,
-            memory,
+            machine,
+            convention: None,
             channel,
             access: DebugAccess {
                 debugging_enabled: true,
@@ -134,23 +134,34 @@ impl Live {
     /// Runs the vCPU until the guest is at its mailbox or waits in a hypercall.
     fn run(&mut self) -> Result<Step, Error> {
         loop {
-            match vm::next_exit(&mut self.vcpu)? {
-                Exit::Out { port: MAILBOX_PORT, .. } => return Ok(Step::Mailbox),
-                Exit::Out {
+            match sys::next_exit(&mut self.vcpu)? {
+                Exit::Io {
+                    port: MAILBOX_PORT,
+                    write: true,
+                    ..
+                } => return Ok(Step::Mailbox),
+                Exit::Io {
                     port: HYPERCALL_PORT,
                     size: 1,
-                    ..
+                    count: 1,
+                    write: true,
                 } => {
                     let sync = self.vcpu.sync_regs();
-                    if !vm::at_hypercall_stub(self.msrs.hypercall_page(), &sync, &self.memory) {
+                    let stub = self
+                        .msrs
+                        .hypercall_page()
+                        .and_then(|page| hypercall::stub_call(page, self.convention, &sync, &self.machine.memory));
+                    let Some((_, convention)) = stub else {
                         continue; // an ordinary port write
-                    }
+                    };
+                    self.convention = Some(convention);
                     let regs = Registers {
                         rcx: sync.regs.rcx,
                         rdx: sync.regs.rdx,
                         r8: sync.regs.r8,
                     };
-                    match debug_calls::dispatch(regs, &self.access, &mut self.channel, &mut self.memory, self.now) {
+                    let memory = &mut self.machine.memory;
+                    match debug_calls::dispatch(regs, &self.access, &mut self.channel, memory, self.now) {
                         Dispatch::Complete(out) => self.set_rax(out),
                         Dispatch::Suspended { deadline } => {
                             self.waiting = Some(Waiting { regs, deadline });
@@ -158,20 +169,21 @@ impl Live {
                         }
                     }
                 }
-                Exit::Rdmsr { msr, data, error } => {
+                Exit::Rdmsr { msr, .. } => {
                     let value = self.msrs.read(SyntheticMsr::from_bits(msr), 0, self.access.privileges);
-                    vm::reply_rdmsr(data, error, value.unwrap_or(0), value.is_none());
+                    sys::reply_msr(&mut self.vcpu, value.unwrap_or(0), value.is_none());
                 }
-                Exit::Wrmsr { msr, value, error } => {
+                Exit::Wrmsr { msr, value, .. } => {
                     let msr = SyntheticMsr::from_bits(msr);
+                    let privileges = self.access.privileges;
                     let outcome =
-                        vm::write_synthetic_msr(&mut self.msrs, &self.memory, msr, value, self.access.privileges)?;
-                    vm::reply_wrmsr(error, outcome.is_none());
+                        msr::write_synthetic_msr(&mut self.msrs, &self.machine.memory, msr, value, privileges);
+                    sys::reply_msr(&mut self.vcpu, 0, outcome.is_none());
                 }
-                Exit::Out { .. } | Exit::Ignored => {}
+                Exit::Io { write: true, .. } | Exit::Interrupted => {}
                 Exit::Hlt => return Err(Error::Guest("the mailbox guest halted".to_owned())),
                 Exit::Shutdown => return Err(Error::Guest("the mailbox guest reset the VM".to_owned())),
-                Exit::In { .. } | Exit::MmioRead { .. } | Exit::InternalError | Exit::Fatal(_) => {
+                Exit::Io { write: false, .. } | Exit::Mmio { .. } | Exit::InternalError { .. } | Exit::Fatal(_) => {
                     return Err(Error::Guest(
                         "the mailbox guest made an exit the session does not serve".to_owned(),
                     ));
@@ -196,7 +208,8 @@ impl Live {
     }
 
     fn mailbox_result(&self) -> Option<HypercallOutput> {
-        self.memory
+        self.machine
+            .memory
             .read_obj::<u64>(GuestAddress(MAILBOX + 24))
             .ok()
             .map(HypercallOutput::from_bits)
@@ -227,6 +240,7 @@ impl Implementation for KvmSession {
         }
         for (i, value) in [regs.rcx, regs.rdx, regs.r8].into_iter().enumerate() {
             if live
+                .machine
                 .memory
                 .write_obj(value, GuestAddress(MAILBOX + 8 * i as u64))
                 .is_err()
@@ -247,13 +261,13 @@ impl Implementation for KvmSession {
 
     fn write(&mut self, gpa: u64, bytes: &[u8]) {
         if let Some(live) = self.live() {
-            let _ = live.memory.write_slice(bytes, GuestAddress(gpa));
+            let _ = live.machine.memory.write_slice(bytes, GuestAddress(gpa));
         }
     }
 
     fn read(&mut self, gpa: u64, buf: &mut [u8]) {
         if let Some(live) = self.live() {
-            let _ = live.memory.read_slice(buf, GuestAddress(gpa));
+            let _ = live.machine.memory.read_slice(buf, GuestAddress(gpa));
         }
     }
 
@@ -269,7 +283,7 @@ impl Implementation for KvmSession {
                 w.deadline,
                 &live.access,
                 &mut live.channel,
-                &mut live.memory,
+                &mut live.machine.memory,
                 live.now,
             );
             if let Dispatch::Complete(out) = resumed {

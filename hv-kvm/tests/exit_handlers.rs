@@ -107,7 +107,7 @@ proptest! {
             instruction_length: length,
         };
         for message in [
-            hv_kvm::intercept::io_port(&state, port, size, write),
+            hv_kvm::intercept::io_port(&state, port, hv_x64::IoPortAccessInfo::new().with_access_size(size), write),
             hv_kvm::intercept::msr(&state, msr, write),
             hv_kvm::intercept::halt(&state),
         ] {

@@ -44,7 +44,7 @@
 extern crate std;
 
 pub mod cpuid;
-mod hypercall;
+pub mod hypercall;
 mod intercept;
 pub mod msr;
 mod notifications;
@@ -54,7 +54,7 @@ mod registers;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 
-pub use hypercall::HypercallRegisters;
+pub use hypercall::{HypercallRegisters, result_32bit};
 
 // One import for the whole x64 ABI: the arch-neutral types and modules of hv-abi (HV_STATUS included), and
 // the zerocopy traits that read and write them.

@@ -1,0 +1,195 @@
+//! Hypercall exits: the call through the hypercall page's stub, checked as the TLFS and KVM check a caller
+//! (#UD outside CPL 0 protected mode), its registers read in the caller's mode, served with the reference
+//! dispatcher, and a `RETRIEVE_LOOP` wait that a delivery or a stop ends at once.
+
+use std::time::Duration;
+
+use hv_abi::{HypercallInput, HypercallOutput};
+use hv_model::Registers;
+use hv_model::debug_calls::{self, Dispatch};
+use hv_x64::result_32bit;
+use kvm_bindings::kvm_sync_regs;
+use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
+
+use super::partition::State;
+use super::sys;
+use super::vcpu::{Next, Vp, code_size, linear, paging};
+use crate::hyperv::{HYPERCALL_STUB, STUB_RETURN};
+use crate::instruction::{CodeSize, Found, RipConvention};
+use crate::{Error, Record};
+
+/// The stub's port write: `out 0x99, al`.
+const STUB_OUT: [u8; 2] = [HYPERCALL_STUB[0], HYPERCALL_STUB[1]];
+/// `#UD`, the exception a hypercall from the wrong mode gets.
+const INVALID_OPCODE: u32 = 6;
+/// RFLAGS.VM: virtual-8086 mode.
+const RFLAGS_VM: u64 = 1 << 17;
+
+/// Whether the port write of this exit is the enabled hypercall page's stub, and the stub's RIP (its
+/// `out`), read from the registers KVM synced at the exit, under `known`, the convention this host
+/// showed. With the convention not known yet, RIP at the stub's `ret` can only be past the `out`, and
+/// RIP at the `out` only at it, unless the guest wrote another `out 0x99, al` that makes the other reading
+/// fit too (then `None`: the caller locates the instruction, completing the exit to decide).
+pub(crate) fn stub_call(
+    page: u64,
+    known: Option<RipConvention>,
+    sync: &kvm_sync_regs,
+    memory: &GuestMemoryMmap,
+) -> Option<(u64, RipConvention)> {
+    let (rip, sregs) = (sync.regs.rip, &sync.sregs);
+    let paging = paging(sregs);
+    let gpa = paging.translate(memory, linear(sregs, rip))?;
+    if memory.read_obj::<[u8; 2]>(GuestAddress(page)).ok()? != STUB_OUT {
+        return None;
+    }
+    // An `out 0x99, al` at `ip`: the guest may have written one anywhere, even into the page.
+    let out_at = |ip: u64| {
+        paging
+            .translate(memory, linear(sregs, ip))
+            .and_then(|gpa| memory.read_obj::<[u8; 2]>(GuestAddress(gpa)).ok())
+            == Some(STUB_OUT)
+    };
+    let past = gpa == page + STUB_RETURN;
+    let at = gpa == page;
+    match known {
+        Some(RipConvention::PastInstruction) if past => Some((rip.wrapping_sub(2), RipConvention::PastInstruction)),
+        Some(RipConvention::AtInstruction) if at => Some((rip, RipConvention::AtInstruction)),
+        None if past && !out_at(rip) => Some((rip.wrapping_sub(2), RipConvention::PastInstruction)),
+        None if at && !out_at(rip.wrapping_sub(2)) => Some((rip, RipConvention::AtInstruction)),
+        _ => None,
+    }
+}
+
+/// Whether `found`, the instruction of a port write to the hypercall port, is the stub's `out`.
+pub(super) fn is_stub(page: u64, found: &Found, sync: &kvm_sync_regs, memory: &GuestMemoryMmap) -> bool {
+    found.length == 2
+        && found.bytes[..2] == STUB_OUT
+        && paging(&sync.sregs).translate(memory, linear(&sync.sregs, found.rip)) == Some(page)
+}
+
+/// Serves the hypercall whose stub `out` is at `stub`: RAX (EDX:EAX from 32-bit mode) gets the result and
+/// the VP resumes at the stub's `ret`. A suspended retrieve waits here until data arrives, its deadline
+/// passes or the boot stops.
+pub(super) fn serve(vp: &mut Vp<'_>, stub: u64) -> Result<Next, Error> {
+    let mut regs = vp.vcpu.sync_regs().regs;
+    let sregs = vp.vcpu.sync_regs().sregs;
+    // TLFS: a hypercall from CPL > 0, or from real or virtual-8086 mode, is #UD (KVM:
+    // `get_cpl() != 0 || !is_protmode()`).
+    if sregs.ss.dpl != 0 || sregs.cr0 & 1 == 0 || regs.rflags & RFLAGS_VM != 0 {
+        return raise(vp, stub, INVALID_OPCODE);
+    }
+    let long = code_size(&sregs) == CodeSize::Bits64;
+    let call = if long {
+        Registers {
+            rcx: regs.rcx,
+            rdx: regs.rdx,
+            r8: regs.r8,
+        }
+    } else {
+        let low = |r: u64| r as u32;
+        Registers::from_32bit(
+            low(regs.rax),
+            low(regs.rbx),
+            low(regs.rcx),
+            low(regs.rdx),
+            low(regs.rsi),
+            low(regs.rdi),
+        )
+    };
+    let Some(output) = dispatch(vp, call)? else {
+        return Ok(Next::Stop);
+    };
+    if long {
+        regs.rax = output.into_bits();
+    } else {
+        let (eax, edx) = result_32bit(output.into_bits());
+        (regs.rax, regs.rdx) = (u64::from(eax), u64::from(edx));
+    }
+    vp.vcpu.sync_regs_mut().regs = regs;
+    vp.vcpu.set_sync_dirty_reg(kvm_ioctls::SyncReg::Register);
+    Ok(Next::Run)
+}
+
+/// Raises exception `vector` at the stub's `out`, as the hypercall instruction would: the exit is
+/// completed first (so KVM skips nothing later), then RIP goes back to `stub` and the exception is
+/// injected.
+fn raise(vp: &mut Vp<'_>, stub: u64, vector: u32) -> Result<Next, Error> {
+    sys::complete_exit(vp.vcpu, &vp.registered)?;
+    let mut regs = vp.vcpu.get_regs().map_err(|e| Error::kvm("KVM_GET_REGS", e))?;
+    regs.rip = stub;
+    vp.vcpu.set_regs(&regs).map_err(|e| Error::kvm("KVM_SET_REGS", e))?;
+    let mut events = vp
+        .vcpu
+        .get_vcpu_events()
+        .map_err(|e| Error::kvm("KVM_GET_VCPU_EVENTS", e))?;
+    events.exception.injected = 1;
+    events.exception.pending = 0;
+    events.exception.nr = vector as u8;
+    events.exception.has_error_code = 0;
+    events.exception.error_code = 0;
+    vp.vcpu
+        .set_vcpu_events(&events)
+        .map_err(|e| Error::kvm("KVM_SET_VCPU_EVENTS", e))?;
+    Ok(Next::Run)
+}
+
+/// The call's result, after any wait; `None` when the boot stopped while the VP waited.
+fn dispatch(vp: &mut Vp<'_>, call: Registers) -> Result<Option<HypercallOutput>, Error> {
+    let partition = vp.partition;
+    let mut s = partition.lock()?;
+    let State { debug, .. } = &mut *s;
+    let mut result = debug_calls::dispatch(call, &debug.access, &mut debug.channel, &mut vp.memory, partition.now());
+    let mut waited = None;
+    if let Dispatch::Suspended { deadline } = result {
+        let started = std::time::Instant::now();
+        // The host may answer while the guest waits.
+        let reply = s.host.on_wait();
+        partition.send(&mut s, reply);
+        loop {
+            let State { debug, .. } = &mut *s;
+            let now = partition.now();
+            result = debug_calls::resume(call, deadline, &debug.access, &mut debug.channel, &mut vp.memory, now);
+            if !matches!(result, Dispatch::Suspended { .. }) {
+                break;
+            }
+            if now >= deadline {
+                result = Dispatch::Complete(Dispatch::timed_out());
+                break;
+            }
+            if s.stop.is_some() {
+                return Ok(None);
+            }
+            // A delivery or a stop wakes the VP at once; otherwise the deadline does.
+            let left = Duration::from_nanos((deadline - now).saturating_mul(100));
+            s = partition.wait(s, left)?;
+        }
+        waited = Some(started.elapsed());
+    }
+    let output = match result {
+        Dispatch::Complete(out) => out,
+        Dispatch::Suspended { .. } => Dispatch::timed_out(),
+    };
+    s.transcript.counts.hypercalls += 1;
+    s.transcript.detail(|| Record::Hypercall {
+        vp: vp.index,
+        input: HypercallInput::from_bits(call.rcx),
+        rdx: call.rdx,
+        r8: call.r8,
+        output,
+        waited,
+    });
+    // The engine reads what the guest posted, and the host end may answer. Most calls post nothing:
+    // they skip the read and its buffer.
+    if s.debug.channel.outgoing().pending > 0 {
+        let mut posted = [0u8; 4096];
+        let State { engine, debug, .. } = &mut *s;
+        let n = engine.read(debug, &mut posted).unwrap_or(0);
+        if n > 0 {
+            let data = &posted[..n];
+            let answer = s.host.on_receive(data);
+            s.transcript.detail(|| Record::GuestToHost(data.to_vec()));
+            partition.send(&mut s, answer);
+        }
+    }
+    Ok(Some(output))
+}
