@@ -107,6 +107,26 @@ mod tests {
     }
 
     #[test]
+    fn a_page_table_that_points_at_itself_ends_the_walk() {
+        // A hostile guest's loop: every entry of the table at 0x1000 points back at that table, so each
+        // level reads the same page. The walk still takes one step per level and stops.
+        struct Loop;
+        impl ReadEntry for Loop {
+            fn entry(&self, gpa: u64) -> Option<u64> {
+                (gpa & !0xFFF == 0x1000).then_some(0x1000 | 3)
+            }
+        }
+        for gva in [0, 0x1234_5678, u64::MAX, 1 << 47] {
+            assert_eq!(LONG_MODE.translate(&Loop, gva), Some(0x1000 | (gva & 0xFFF)));
+            let la57 = Paging {
+                cr4: LONG_MODE.cr4 | 1 << 12,
+                ..LONG_MODE
+            };
+            assert_eq!(la57.translate(&Loop, gva), Some(0x1000 | (gva & 0xFFF)));
+        }
+    }
+
+    #[test]
     fn hv_kvms_own_identity_map_translates_to_itself() {
         let memory = Tables(crate::layout::boot_tables(16 << 20).unwrap().collect());
         for gva in [0, 0x10_0477, 0xFF_FFFF, 0x3FFF_FFFF] {

@@ -49,6 +49,15 @@ pub(crate) fn run(options: &Options<'_>, format: Format) -> (String, Option<Stri
 
 fn transcript(report: &Report, format: Format) -> String {
     let mut out = String::new();
+    let counts = report.counts;
+    if counts.records_dropped > 0 {
+        let _ = writeln!(
+            out,
+            "({} earlier records not kept: the transcript keeps the latest {})",
+            counts.records_dropped,
+            report.records.len()
+        );
+    }
     for record in &report.records {
         match record {
             Record::SyntheticMsrWrite {
@@ -119,6 +128,11 @@ fn transcript(report: &Report, format: Format) -> String {
             let _ = writeln!(out, "  {}", status.name());
         }
     }
+    let _ = writeln!(
+        out,
+        "{} hypercalls, {} intercept messages",
+        counts.hypercalls, counts.intercepts
+    );
     let (i, o) = (report.incoming, report.outgoing);
     let _ = writeln!(
         out,

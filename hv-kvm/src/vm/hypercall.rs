@@ -193,3 +193,87 @@ fn dispatch(vp: &mut Vp<'_>, call: Registers) -> Result<Option<HypercallOutput>,
     }
     Ok(Some(output))
 }
+
+#[cfg(test)]
+mod tests {
+    use kvm_bindings::kvm_sync_regs;
+    use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
+
+    use super::*;
+
+    const PAGE: u64 = 0x5000;
+
+    /// Memory with the stub at PAGE, and a VP in 64-bit mode (paging off: linear is physical) at `rip`.
+    fn exit_at(rip: u64) -> (GuestMemoryMmap, kvm_sync_regs) {
+        let memory = GuestMemoryMmap::from_ranges(&[(GuestAddress(0), 0x10_0000)]).unwrap();
+        memory.write_slice(&HYPERCALL_STUB, GuestAddress(PAGE)).unwrap();
+        let mut sync = kvm_sync_regs::default();
+        sync.regs.rip = rip;
+        sync.sregs.cr0 = 1;
+        sync.sregs.efer = 1 << 10;
+        sync.sregs.cs.l = 1;
+        (memory, sync)
+    }
+
+    #[test]
+    fn the_stub_is_recognised_under_either_convention() {
+        use RipConvention::{AtInstruction as At, PastInstruction as Past};
+        // KVM-PVM: RIP at the `ret`; stock KVM: RIP at the `out`.
+        let (memory, sync) = exit_at(PAGE + 2);
+        assert_eq!(stub_call(PAGE, None, &sync, &memory), Some((PAGE, Past)));
+        assert_eq!(stub_call(PAGE, Some(Past), &sync, &memory), Some((PAGE, Past)));
+        assert_eq!(
+            stub_call(PAGE, Some(At), &sync, &memory),
+            None,
+            "an `out` at the `ret` is not there"
+        );
+        let (memory, sync) = exit_at(PAGE);
+        assert_eq!(stub_call(PAGE, None, &sync, &memory), Some((PAGE, At)));
+        assert_eq!(stub_call(PAGE, Some(At), &sync, &memory), Some((PAGE, At)));
+        assert_eq!(
+            stub_call(PAGE, Some(Past), &sync, &memory),
+            None,
+            "no `out` ends at the page"
+        );
+    }
+
+    #[test]
+    fn a_guest_written_out_before_or_in_the_page_leaves_the_decision_to_the_exit() {
+        // `out 0x99, al` ending exactly at the page: at the page start, either reading fits.
+        let (memory, sync) = exit_at(PAGE);
+        memory.write_slice(&STUB_OUT, GuestAddress(PAGE - 2)).unwrap();
+        assert_eq!(stub_call(PAGE, None, &sync, &memory), None);
+        assert_eq!(
+            stub_call(PAGE, Some(RipConvention::AtInstruction), &sync, &memory).map(|s| s.0),
+            Some(PAGE)
+        );
+        // An `out 0x99, al` written over the `ret`: at RIP page + 2, either reading fits too.
+        let (memory, sync) = exit_at(PAGE + 2);
+        memory.write_slice(&STUB_OUT, GuestAddress(PAGE + 2)).unwrap();
+        assert_eq!(stub_call(PAGE, None, &sync, &memory), None);
+        // A page whose stub the guest overwrote is not the stub.
+        let (memory, sync) = exit_at(PAGE + 2);
+        memory.write_slice(&[0x90, 0x90], GuestAddress(PAGE)).unwrap();
+        assert_eq!(stub_call(PAGE, None, &sync, &memory), None);
+    }
+
+    #[test]
+    fn a_32_bit_caller_is_found_through_its_code_segment_base() {
+        let (memory, mut sync) = exit_at(0x4002);
+        (sync.sregs.cs.l, sync.sregs.cs.db, sync.sregs.cs.base) = (0, 1, 0x1000);
+        assert_eq!(
+            stub_call(PAGE, None, &sync, &memory),
+            Some((0x4000, RipConvention::PastInstruction)),
+            "RIP 0x4002 + CS base 0x1000 is the stub's `ret`"
+        );
+        let found = Found {
+            rip: 0x4000,
+            bytes: [0xE6, 0x99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            length: 2,
+            string: false,
+            rep: false,
+        };
+        assert!(is_stub(PAGE, &found, &sync, &memory));
+        assert!(!is_stub(PAGE + 0x1000, &found, &sync, &memory));
+    }
+}
