@@ -11,11 +11,15 @@
 //! - **Past the instruction** ([`RipConvention::PastInstruction`]): older KVM and KVM-PVM skip it before
 //!   the exit.
 //!
-//! [`locate_port_io`] decides from the exit itself: the instruction at RIP, and the instructions that end at
-//! RIP, are decoded and compared with what the exit says (direction, port, size, count). Exactly one
-//! fitting reading settles it. Both fit only when two matching I/O instructions stand back to back; then
-//! the convention an earlier exit of the same host settled decides, and before any has, the caller
-//! completes the exit and sees whether KVM moved RIP ([`Located::Ambiguous`]).
+//! That is for the fast forms (`IN`/`OUT`). A string instruction (`INS`/`OUTS`, with or without REP) is
+//! emulated element by element, and KVM leaves RIP at it until the last element completes, on every host.
+//!
+//! [`locate_port_io`] decides from the exit itself: the instruction at RIP, and the fast I/O instructions
+//! that end at RIP, are decoded and compared with what the exit says (direction, port, size, count).
+//! Exactly one fitting reading settles it, and a fast one shows the host's convention. Both fit only when
+//! two matching I/O instructions stand back to back; then the convention an earlier exit of the same host
+//! showed decides, and before any has, the caller completes the exit and sees whether KVM moved RIP
+//! ([`Located::Ambiguous`]).
 //!
 //! Decoding backwards is not exact: bytes that end an earlier instruction can read as prefixes. The
 //! longest fitting reading is taken, so a real REP or operand-size prefix is kept. At-instruction hosts
@@ -129,8 +133,9 @@ impl Found {
 /// Where a port-I/O exit's instruction is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Located {
-    /// One reading fits; the convention it shows.
-    Found(Found, RipConvention),
+    /// One reading fits, and the host's convention it shows (`None` for a string instruction, which is
+    /// at RIP on every host).
+    Found(Found, Option<RipConvention>),
     /// An I/O instruction at RIP and one ending at RIP both fit the exit, and no earlier exit settled the
     /// convention: the caller finds out by completing the exit.
     Ambiguous {
@@ -145,15 +150,16 @@ pub enum Located {
 }
 
 impl Located {
-    /// The instruction, with `known` settling an ambiguity; `None` when not found or still ambiguous.
-    pub fn resolve(self, known: Option<RipConvention>) -> Option<(Found, RipConvention)> {
+    /// The instruction, with `known` settling an ambiguity, and the host's convention it shows; `None` when
+    /// not found or still ambiguous.
+    pub fn resolve(self, known: Option<RipConvention>) -> Option<(Found, Option<RipConvention>)> {
         match (self, known) {
             (Self::Found(found, convention), _) => Some((found, convention)),
             (Self::Ambiguous { at, .. }, Some(RipConvention::AtInstruction)) => {
-                Some((at, RipConvention::AtInstruction))
+                Some((at, (!at.string).then_some(RipConvention::AtInstruction)))
             }
             (Self::Ambiguous { past, .. }, Some(RipConvention::PastInstruction)) => {
-                Some((past, RipConvention::PastInstruction))
+                Some((past, Some(RipConvention::PastInstruction)))
             }
             (Self::Ambiguous { .. } | Self::NotFound, _) => None,
         }
@@ -234,14 +240,15 @@ pub fn locate_port_io(
     fetch: impl Fn(u64) -> CodeBytes,
 ) -> Located {
     let rip = size.wrap(rip);
-    let at = (known != Some(RipConvention::PastInstruction))
-        .then(|| {
-            let code = fetch(rip);
-            decode(&code, rip, size)
-                .filter(|i| fits(i, exit))
-                .map(|i| found(&code, rip, &i))
-        })
-        .flatten();
+    // At RIP: any fitting instruction on a host that leaves RIP there, only a string one on the others.
+    let at = {
+        let code = fetch(rip);
+        decode(&code, rip, size)
+            .filter(|i| fits(i, exit))
+            .map(|i| found(&code, rip, &i))
+            .filter(|f| f.string || known != Some(RipConvention::PastInstruction))
+    };
+    // Ending at RIP: a fast instruction, on a host that skips it before the exit.
     let past = (known != Some(RipConvention::AtInstruction))
         .then(|| {
             (1..=15u64).rev().find_map(|n| {
@@ -250,13 +257,14 @@ pub fn locate_port_io(
                 decode(&code, start, size)
                     .filter(|i| i.len() as u64 == n && fits(i, exit))
                     .map(|i| found(&code, start, &i))
+                    .filter(|f| !f.string)
             })
         })
         .flatten();
     match (at, past) {
-        (Some(at), Some(past)) => Located::Ambiguous { at, past },
-        (Some(at), None) => Located::Found(at, RipConvention::AtInstruction),
-        (None, Some(past)) => Located::Found(past, RipConvention::PastInstruction),
+        (Some(at), Some(past)) if known.is_none() => Located::Ambiguous { at, past },
+        (_, Some(past)) => Located::Found(past, Some(RipConvention::PastInstruction)),
+        (Some(at), None) => Located::Found(at, (!at.string).then_some(RipConvention::AtInstruction)),
         (None, None) => Located::NotFound,
     }
 }
@@ -315,7 +323,7 @@ mod tests {
         let code = [0x90, 0x66, 0xEF, 0x90];
         let fetch = memory(0x1000, &code);
         let past = locate_port_io(0x1003, &OUT_DX_AX, CodeSize::Bits64, None, &fetch);
-        let Located::Found(found, RipConvention::PastInstruction) = past else {
+        let Located::Found(found, Some(RipConvention::PastInstruction)) = past else {
             panic!("{past:?}")
         };
         assert_eq!(
@@ -323,7 +331,7 @@ mod tests {
             (0x1001, 2, &[0x66, 0xEF, 0][..])
         );
         let at = locate_port_io(0x1001, &OUT_DX_AX, CodeSize::Bits64, None, &fetch);
-        assert_eq!(at, Located::Found(found, RipConvention::AtInstruction));
+        assert_eq!(at, Located::Found(found, Some(RipConvention::AtInstruction)));
     }
 
     #[test]
@@ -336,20 +344,27 @@ mod tests {
             count: 8,
             dx: 0x3FE,
         };
-        for (rip, convention) in [
-            (0x2000, RipConvention::AtInstruction),
-            (0x2002, RipConvention::PastInstruction),
+        // Every host leaves RIP at a string instruction until its last element: it shows no convention.
+        for known in [
+            None,
+            Some(RipConvention::AtInstruction),
+            Some(RipConvention::PastInstruction),
         ] {
-            let located = locate_port_io(rip, &exit, CodeSize::Bits64, None, memory(0x2000, &code));
-            let Located::Found(found, got) = located else {
+            let located = locate_port_io(0x2000, &exit, CodeSize::Bits64, known, memory(0x2000, &code));
+            let Located::Found(found, None) = located else {
                 panic!("{located:?}")
             };
-            assert_eq!(got, convention);
             assert_eq!(
                 (found.rip, found.length, found.string, found.rep),
                 (0x2000, 2, true, true)
             );
         }
+        let behind = locate_port_io(0x2002, &exit, CodeSize::Bits64, None, memory(0x2000, &code));
+        assert_eq!(
+            behind,
+            Located::NotFound,
+            "no string instruction is looked for behind RIP"
+        );
     }
 
     #[test]
@@ -392,7 +407,7 @@ mod tests {
         let fetch = memory(0x4000, &code);
         assert!(matches!(
             locate_port_io(0x4002, &exit, CodeSize::Bits64, None, &fetch),
-            Located::Found(_, RipConvention::PastInstruction)
+            Located::Found(_, Some(RipConvention::PastInstruction))
         ));
         exit.port = 0x98;
         assert_eq!(

@@ -61,7 +61,7 @@ impl Machine {
 /// New guest memory: an anonymous mapping, zero until written, committed as the guest touches it.
 fn guest_memory(config: &Config) -> Result<GuestMemoryMmap, Error> {
     let size = config.memory_size;
-    if !(2 * layout::IMAGE_START..=layout::MAX_MEMORY).contains(&size) || size % 4096 != 0 {
+    if !(2 * layout::IMAGE_START..=layout::MAX_MEMORY).contains(&size) || !size.is_multiple_of(4096) {
         return Err(Error::Config(format!(
             "memory_size {size:#x}: a multiple of 4 KiB between {:#x} and {:#x} bytes",
             2 * layout::IMAGE_START,

@@ -212,7 +212,7 @@ impl Deliver for Partition {
         if state.debug.terminated {
             return Err(Error::Stopped);
         }
-        state.debug.channel_usable(PARTITION).map_err(|e| Error::Model(e))?;
+        state.debug.channel_usable(PARTITION).map_err(Error::Model)?;
         Ok(self.send(&mut state, data.to_vec()))
     }
 

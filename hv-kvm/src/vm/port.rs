@@ -78,8 +78,8 @@ pub(super) fn exit(vp: &mut Vp<'_>, port: u16, size: u8, count: u32, write: bool
     Ok(Next::Run)
 }
 
-/// The exit's instruction. The first exit that shows where this host's KVM leaves RIP teaches the VP;
-/// where two readings fit before that, the exit is completed to see whether KVM moves RIP.
+/// The exit's instruction. The first fast `IN`/`OUT` that shows where this host's KVM leaves RIP teaches
+/// the VP; where two readings fit before that, the exit is completed to see whether KVM moves RIP.
 fn locate(vp: &mut Vp<'_>, exit: &PortExit) -> Result<Option<Found>, Error> {
     let sync = vp.vcpu.sync_regs();
     let located = locate_port_io(
@@ -90,7 +90,7 @@ fn locate(vp: &mut Vp<'_>, exit: &PortExit) -> Result<Option<Found>, Error> {
         vp.fetch(&sync.sregs),
     );
     if let Some((found, convention)) = located.resolve(vp.convention) {
-        vp.convention = Some(convention);
+        vp.convention = vp.convention.or(convention);
         return Ok(Some(found));
     }
     let Located::Ambiguous { at, past } = located else {

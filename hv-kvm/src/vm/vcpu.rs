@@ -116,10 +116,16 @@ impl Vp<'_> {
                 Ok(Next::Run)
             }
             Exit::Interrupted => Ok(Next::Run),
-            Exit::InternalError { suberror } => Err(Error::Guest(format!(
-                "VP {}: KVM_EXIT_INTERNAL_ERROR, suberror {suberror} (1 emulation, 2 simultaneous exceptions, 3 event delivery)",
-                self.index
-            ))),
+            Exit::InternalError { suberror } => {
+                let sync = self.vcpu.sync_regs();
+                let code = self.fetch(&sync.sregs)(sync.regs.rip);
+                Err(Error::Guest(format!(
+                    "VP {}: KVM_EXIT_INTERNAL_ERROR, suberror {suberror} (1 emulation, 2 simultaneous exceptions, 3 event delivery) at RIP {:#x}, code {:02x?}",
+                    self.index,
+                    sync.regs.rip,
+                    &code.bytes[..usize::from(code.valid)]
+                )))
+            }
             Exit::Fatal(why) => Err(Error::Guest(format!("VP {}: {why}", self.index))),
         }
     }
