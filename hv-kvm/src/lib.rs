@@ -8,15 +8,27 @@
 //!   `HV_X64_MSR_HYPERCALL` and `HV_X64_MSR_VP_INDEX` in userspace (`KVM_CAP_X86_USER_SPACE_MSR` and an
 //!   MSR filter), and a hypercall page whose stub exits to the VMM by a port write.
 //! - Serves every hypercall with [`hv_model::debug_calls::dispatch`] over the VM's `GuestMemoryMmap`,
-//!   `RETRIEVE_LOOP` waits included, with the host end of the debug channel attached to
-//!   [`hv_model::engine::Engine`], whose `SessionStatus` notifications the [`Report`] keeps.
-//! - Turns port I/O, intercepted architectural MSRs and HLT into TLFS intercept messages built from the
-//!   vCPU's state ([`intercept`]). CPUID never leaves KVM (it answers from the table the VMM set), so
-//!   there is no CPUID intercept message.
+//!   from 64-bit mode (RCX, RDX, R8) and 32-bit mode (EDX:EAX, EBX:ECX, EDI:ESI), with #UD for a caller
+//!   outside CPL 0 protected mode, as the TLFS and KVM have it. A `RETRIEVE_LOOP` wait ends the moment
+//!   data arrives (from a post's answer or a [`HostSender`] on any thread) or the VM stops. The host end
+//!   of the debug channel is attached to [`hv_model::engine::Engine`], whose `SessionStatus`
+//!   notifications the [`Report`] keeps.
+//! - Turns port I/O (string and REP forms included), intercepted architectural MSRs and HLT into TLFS
+//!   intercept messages built from the vCPU's state ([`intercept`]) and the instruction found in guest
+//!   memory ([`instruction`]), whichever way the host's KVM reports RIP at a port-I/O exit. An MSR KVM
+//!   refuses keeps KVM's #GP. CPUID never leaves KVM (it answers from the table the VMM set), so there is
+//!   no CPUID intercept message.
 //! - Partition events from the guest: every VP halted for good is "ran to completion"; a triple fault or
-//!   a reset through port 0xCF9 reboots it with the debug buffers purged (`REBOOT`).
+//!   a reset through port 0xCF9 stops every VP at once, even one spinning in guest code or waiting in a
+//!   hypercall, and reboots on a new VM (every register at its power-on value) with the debug buffers
+//!   purged (`REBOOT`).
+//! - A guest cannot grow host memory with its exits: the transcript keeps the latest
+//!   [`Config::transcript_limit`] records and [`Counts`] the rest.
 //!
 //! Where `/dev/kvm` is missing or lacks what hv-kvm needs, [`kvm_usable`] says why in one line.
+//!
+//! hv-kvm takes the first real-time signal (`SIGRTMIN`) for kicking vCPU threads out of `KVM_RUN`; it
+//! installs a handler that does nothing, once per process.
 
 pub mod hyperv;
 pub mod instruction;
