@@ -11,8 +11,11 @@
 //! - **Past the instruction** ([`RipConvention::PastInstruction`]): older KVM and KVM-PVM skip it before
 //!   the exit.
 //!
-//! That is for the fast forms (`IN`/`OUT`). A string instruction (`INS`/`OUTS`, with or without REP) is
-//! emulated element by element, and KVM leaves RIP at it until the last element completes, on every host.
+//! That is for the fast forms (`IN`/`OUT`). A string instruction is emulated element by element, and
+//! there the hosts agree: an `INS` exits with RIP at it (the emulator finishes the element when userspace
+//! re-enters), and so does an `OUTS` with a REP prefix and elements still to go; the last element of an
+//! `OUTS`, or one without REP, is written back before the exit, with RIP past it (stock KVM's
+//! `x86_emulate_instruction`; KVM-PVM leaves RIP at it, and both readings are accepted).
 //!
 //! [`locate_port_io`] decides from the exit itself: the instruction at RIP, and the fast I/O instructions
 //! that end at RIP, are decoded and compared with what the exit says (direction, port, size, count).
@@ -21,9 +24,10 @@
 //! showed decides, and before any has, the caller completes the exit and sees whether KVM moved RIP
 //! ([`Located::Ambiguous`]).
 //!
-//! Decoding backwards is not exact: bytes that end an earlier instruction can read as prefixes. The
-//! longest fitting reading is taken, so a real REP or operand-size prefix is kept. At-instruction hosts
-//! never need it.
+//! Decoding backwards is not exact: bytes that end an earlier instruction can read as prefixes. A fast
+//! form takes the shortest fitting reading (its operand-size prefix is part of what fits the exit; other
+//! prefixes mean nothing to IN/OUT), an `OUTS` the longest (its REP, size and segment prefixes matter).
+//! At-instruction hosts never need it for the fast forms.
 
 use iced_x86::{Code, Decoder, DecoderOptions, Instruction, Mnemonic, OpKind, Register};
 
@@ -106,6 +110,8 @@ pub struct PortExit {
     pub count: u32,
     /// DX at the exit: the port of the DX forms.
     pub dx: u16,
+    /// RCX at the exit: a REP string instruction's elements still to go.
+    pub rcx: u64,
 }
 
 /// An instruction found in guest memory.
@@ -136,8 +142,8 @@ pub enum Located {
     /// One reading fits, and the host's convention it shows (`None` for a string instruction, which is
     /// at RIP on every host).
     Found(Found, Option<RipConvention>),
-    /// An I/O instruction at RIP and one ending at RIP both fit the exit, and no earlier exit settled the
-    /// convention: the caller finds out by completing the exit.
+    /// A fast I/O instruction at RIP and one ending at RIP both fit the exit, and no earlier exit settled
+    /// the convention: the caller finds out by completing the exit.
     Ambiguous {
         /// The reading with RIP at the instruction.
         at: Found,
@@ -156,7 +162,7 @@ impl Located {
         match (self, known) {
             (Self::Found(found, convention), _) => Some((found, convention)),
             (Self::Ambiguous { at, .. }, Some(RipConvention::AtInstruction)) => {
-                Some((at, (!at.string).then_some(RipConvention::AtInstruction)))
+                Some((at, Some(RipConvention::AtInstruction)))
             }
             (Self::Ambiguous { past, .. }, Some(RipConvention::PastInstruction)) => {
                 Some((past, Some(RipConvention::PastInstruction)))
@@ -240,33 +246,71 @@ pub fn locate_port_io(
     fetch: impl Fn(u64) -> CodeBytes,
 ) -> Located {
     let rip = size.wrap(rip);
-    // At RIP: any fitting instruction on a host that leaves RIP there, only a string one on the others.
     let at = {
         let code = fetch(rip);
         decode(&code, rip, size)
             .filter(|i| fits(i, exit))
-            .map(|i| found(&code, rip, &i))
-            .filter(|f| f.string || known != Some(RipConvention::PastInstruction))
+            .map(|i| (found(&code, rip, &i), rep_done(&i, exit.rcx)))
     };
-    // Ending at RIP: a fast instruction, on a host that skips it before the exit.
-    let past = (known != Some(RipConvention::AtInstruction))
-        .then(|| {
-            (1..=15u64).rev().find_map(|n| {
-                let start = size.wrap(rip.wrapping_sub(n));
-                let code = fetch(start);
-                decode(&code, start, size)
-                    .filter(|i| i.len() as u64 == n && fits(i, exit))
-                    .map(|i| found(&code, start, &i))
-                    .filter(|f| !f.string)
-            })
-        })
-        .flatten();
-    match (at, past) {
-        (Some(at), Some(past)) if known.is_none() => Located::Ambiguous { at, past },
-        (_, Some(past)) => Located::Found(past, Some(RipConvention::PastInstruction)),
-        (Some(at), None) => Located::Found(at, (!at.string).then_some(RipConvention::AtInstruction)),
-        (None, None) => Located::NotFound,
+    // The readings that end at RIP. Reading backwards cannot tell a prefix from the end of an earlier
+    // instruction: a fast form takes the shortest reading (the prefixes that matter to it, 66, are part of
+    // what fits the exit's size; any other is meaningless on IN/OUT), an OUTS whose last element this was
+    // the longest (REP, operand- and address-size and segment prefixes all matter to it).
+    let readings = (1..=15u64).filter_map(|n| {
+        let start = size.wrap(rip.wrapping_sub(n));
+        let code = fetch(start);
+        decode(&code, start, size)
+            .filter(|i| i.len() as u64 == n && fits(i, exit))
+            .map(|i| (found(&code, start, &i), rep_done(&i, exit.rcx)))
+    });
+    let (mut behind_fast, mut behind_outs) = (None, None);
+    for (reading, done) in readings {
+        if !reading.string {
+            behind_fast = behind_fast.or(Some(reading));
+        } else if exit.write && done {
+            behind_outs = Some(reading);
+        }
     }
+    // Where two kinds of reading fit, the first of these decides.
+    // 1. An INS, or an OUTS with elements to go: every host leaves RIP at it.
+    if let Some((at, _)) = at.filter(|(f, done)| f.string && (!exit.write || !done)) {
+        return Located::Found(at, None);
+    }
+    // 2. An OUTS that ended at RIP: its last element was written back before the exit.
+    if let Some(behind) = behind_outs {
+        return Located::Found(behind, None);
+    }
+    // 3. The fast forms, where the host's convention puts RIP.
+    let fast_at = at
+        .map(|(f, _)| f)
+        .filter(|f| !f.string && known != Some(RipConvention::PastInstruction));
+    let fast_past = behind_fast.filter(|_| known != Some(RipConvention::AtInstruction));
+    match (fast_at, fast_past) {
+        (Some(at), Some(past)) if known.is_none() => return Located::Ambiguous { at, past },
+        (_, Some(past)) => return Located::Found(past, Some(RipConvention::PastInstruction)),
+        (Some(at), None) => return Located::Found(at, Some(RipConvention::AtInstruction)),
+        (None, None) => {}
+    }
+    // 4. A finished OUTS still at RIP (KVM-PVM reports it so).
+    match at {
+        Some((at, _)) if at.string => Located::Found(at, None),
+        _ => Located::NotFound,
+    }
+}
+
+/// Whether a string instruction has no elements left after this exit: no REP prefix, or the count
+/// register, at the instruction's address size, at 0. `true` for the fast forms.
+fn rep_done(instruction: &Instruction, rcx: u64) -> bool {
+    if !(instruction.has_rep_prefix() || instruction.has_repne_prefix()) {
+        return true;
+    }
+    let counter = (0..instruction.op_count()).find_map(|i| match instruction.op_kind(i) {
+        OpKind::MemorySegSI | OpKind::MemoryESDI => Some(0xFFFF),
+        OpKind::MemorySegESI | OpKind::MemoryESEDI => Some(0xFFFF_FFFF),
+        OpKind::MemorySegRSI | OpKind::MemoryESRDI => Some(u64::MAX),
+        _ => None,
+    });
+    counter.is_none_or(|mask| rcx & mask == 0)
 }
 
 /// The `RDMSR`/`WRMSR` at `rip` (MSR exits leave RIP at the instruction on every KVM); `None` when the
@@ -315,6 +359,7 @@ mod tests {
         write: true,
         count: 1,
         dx: 0x3FE,
+        rcx: 0,
     };
 
     #[test]
@@ -335,35 +380,58 @@ mod tests {
     }
 
     #[test]
-    fn a_rep_outsb_is_a_string_op_with_its_prefix() {
+    fn a_rep_outsb_is_at_rip_until_its_last_element_and_past_it_after() {
         let code = [0xF3, 0x6E, 0xC3];
-        let exit = PortExit {
+        let exit = |rcx| PortExit {
             port: 0x3FE,
             size: 1,
             write: true,
-            count: 8,
+            count: 1,
             dx: 0x3FE,
+            rcx,
         };
-        // Every host leaves RIP at a string instruction until its last element: it shows no convention.
-        for known in [
-            None,
-            Some(RipConvention::AtInstruction),
-            Some(RipConvention::PastInstruction),
-        ] {
-            let located = locate_port_io(0x2000, &exit, CodeSize::Bits64, known, memory(0x2000, &code));
-            let Located::Found(found, None) = located else {
-                panic!("{located:?}")
-            };
-            assert_eq!(
-                (found.rip, found.length, found.string, found.rep),
-                (0x2000, 2, true, true)
-            );
+        // Elements to go: RIP at it. The last one written back: RIP past it (stock KVM), or still at it
+        // (KVM-PVM). None of this shows the host's convention for the fast forms.
+        for (rip, rcx) in [(0x2000, 5), (0x2002, 0), (0x2000, 0)] {
+            for known in [
+                None,
+                Some(RipConvention::AtInstruction),
+                Some(RipConvention::PastInstruction),
+            ] {
+                let located = locate_port_io(rip, &exit(rcx), CodeSize::Bits64, known, memory(0x2000, &code));
+                let Located::Found(found, None) = located else {
+                    panic!("RIP {rip:#x}, RCX {rcx}: {located:?}")
+                };
+                assert_eq!(
+                    (found.rip, found.length, found.string, found.rep),
+                    (0x2000, 2, true, true)
+                );
+            }
         }
-        let behind = locate_port_io(0x2002, &exit, CodeSize::Bits64, None, memory(0x2000, &code));
-        assert_eq!(
-            behind,
-            Located::NotFound,
-            "no string instruction is looked for behind RIP"
+        // With elements to go, RIP past it can only be a plain OUTS ending there: reading backwards, the
+        // REP prefix is taken for the end of an earlier instruction.
+        let located = locate_port_io(0x2002, &exit(5), CodeSize::Bits64, None, memory(0x2000, &code));
+        let Located::Found(plain, None) = located else {
+            panic!("{located:?}")
+        };
+        assert_eq!((plain.rip, plain.length, plain.rep), (0x2001, 1, false));
+    }
+
+    #[test]
+    fn an_ins_is_at_rip_on_every_host() {
+        let code = [0x6C, 0x6C]; // insb; insb
+        let exit = PortExit {
+            port: 0x3FD,
+            size: 1,
+            write: false,
+            count: 1,
+            dx: 0x3FD,
+            rcx: 0,
+        };
+        let located = locate_port_io(0x3001, &exit, CodeSize::Bits64, None, memory(0x3000, &code));
+        assert!(
+            matches!(located, Located::Found(Found { rip: 0x3001, .. }, None)),
+            "{located:?}"
         );
     }
 
@@ -376,6 +444,7 @@ mod tests {
             write: true,
             count: 1,
             dx: 0x3FE,
+            rcx: 0,
         };
         let fetch = memory(0x3000, &code);
         let located = locate_port_io(0x3001, &exit, CodeSize::Bits64, None, &fetch);
@@ -403,6 +472,7 @@ mod tests {
             write: true,
             count: 1,
             dx: 0,
+            rcx: 0,
         };
         let fetch = memory(0x4000, &code);
         assert!(matches!(

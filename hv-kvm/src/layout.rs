@@ -28,9 +28,11 @@ pub const STACK_SIZE: u64 = 0x8000;
 pub const MAX_VCPUS: u32 = 8;
 /// The lowest address a guest image may use.
 pub const IMAGE_START: u64 = 0x10_0000;
-/// The most guest memory the identity map covers (and so the most hv-kvm gives a guest): 4 GiB, four
-/// page directories.
-pub const MAX_MEMORY: u64 = 4 << 30;
+/// The most guest memory hv-kvm gives a guest: 3 GiB, below the top gigabyte of the 32-bit address space,
+/// where KVM's TSS pages (`KVM_SET_TSS_ADDR`, [`TSS`]) and a PC's device window live.
+pub const MAX_MEMORY: u64 = 3 << 30;
+/// The three pages `KVM_SET_TSS_ADDR` gives KVM (for real-mode emulation on VMX), above guest RAM.
+pub const TSS: u64 = 0xFFFB_D000;
 
 /// The GDT entries: null, 64-bit code (`0x00af9b000000ffff`: present, DPL 0, L), data
 /// (`0x00cf93000000ffff`).

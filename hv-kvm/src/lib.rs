@@ -106,7 +106,9 @@ impl Default for Config {
     }
 }
 
-/// The host end of the debug channel: what the debugger sends the guest, and when.
+/// The host end of the debug channel: what the debugger sends the guest, and when. Its methods run on a
+/// VP's thread holding the host end's own lock, not the partition's: one may block or send through its
+/// [`HostSender`] without holding up other VPs' exits.
 pub trait HostEnd: Send {
     /// The VM is about to boot; `sender` sends to the guest from any thread (a debugger's own) for as
     /// long as the VM runs, reboots included.
@@ -145,6 +147,7 @@ impl fmt::Debug for HostSender {
 pub(crate) trait Deliver: Send + Sync {
     fn deliver(&self, data: &[u8]) -> Result<usize, Error>;
     fn elapsed(&self) -> Duration;
+    fn stop(&self) -> Result<(), Error>;
 }
 
 impl HostSender {
@@ -163,6 +166,13 @@ impl HostSender {
     /// Time since the VM started, on the clock of [`Record::Marker`]; `None` once the run has ended.
     pub fn elapsed(&self) -> Option<Duration> {
         self.target.upgrade().map(|t| t.elapsed())
+    }
+
+    /// Ends the run: every VP stops at once, wherever its guest is (spinning, or waiting in a hypercall),
+    /// and [`run`] returns its report with [`Report::stopped_by_host`] set; the engine sees the partition
+    /// terminated from outside the debugger (`FAILURE`). [`Error::Stopped`] once the run has ended.
+    pub fn stop(&self) -> Result<(), Error> {
+        self.target.upgrade().ok_or(Error::Stopped)?.stop()
     }
 }
 
@@ -279,6 +289,8 @@ pub struct Counts {
 pub struct Report {
     /// The transcript: the latest [`Config::transcript_limit`] records, in order.
     pub records: Vec<Record>,
+    /// The host ended the run ([`HostSender::stop`]) before the guest did.
+    pub stopped_by_host: bool,
     /// Everything counted, kept or not.
     pub counts: Counts,
     /// The debugger engine's trace: its `SessionStatus` notifications, in order.
@@ -310,7 +322,7 @@ pub enum Error {
     Guest(String),
     /// The debugger engine refused.
     Engine(String),
-    /// The run this handle belonged to has ended.
+    /// The run a [`HostSender`] belonged to has ended.
     Stopped,
     /// The model refused its set-up.
     Model(hv_abi::HvError),

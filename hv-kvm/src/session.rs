@@ -152,7 +152,9 @@ impl Live {
                         .hypercall_page()
                         .and_then(|page| hypercall::stub_call(page, self.convention, &sync, &self.machine.memory));
                     let Some((_, convention)) = stub else {
-                        continue; // an ordinary port write
+                        return Err(Error::Guest(
+                            "the mailbox guest wrote the hypercall port other than through its stub".to_owned(),
+                        ));
                     };
                     self.convention = Some(convention);
                     let regs = Registers {

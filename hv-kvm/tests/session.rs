@@ -12,17 +12,10 @@ use hv_x64::InterceptAccessType;
 use hv_x64::parse::{self, X64Payload};
 use zerocopy::{FromZeros, IntoBytes};
 
-const HOST_REPLY: &[u8] = b"hello from the host, and more";
+mod common;
+use common::kvm;
 
-fn kvm(test: &str) -> bool {
-    match hv_kvm::kvm_usable() {
-        Ok(()) => true,
-        Err(e) => {
-            eprintln!("SKIPPED {test}: did not run: {e}");
-            false
-        }
-    }
-}
+const HOST_REPLY: &[u8] = b"hello from the host, and more";
 
 fn boot(config: &Config, host: Box<dyn HostEnd>) -> Report {
     let guest = hv_kvm::bundled_guest().unwrap_or_else(|e| panic!("KVM is usable but {e}"));

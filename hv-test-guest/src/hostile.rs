@@ -559,17 +559,38 @@ pub(crate) fn concurrent_random_hypercalls(boot: u64) -> ! {
     halt()
 }
 
-/// Mode 16: two port writes back to back (`EE EE`), the guest's first port I/O, then halt.
-pub(crate) fn ambiguous_first_exit() -> ! {
-    // SAFETY: two port writes touch no memory.
-    unsafe {
-        asm!(
-            "out dx, al",
-            "out dx, al",
-            in("dx") OUT_PORT,
-            in("al") 0x11u8,
-            options(nomem, nostack, preserves_flags),
-        );
+/// Mode 16: two port writes back to back (`EE EE`), the guest's first port I/O, then halt. With
+/// `jump_in`, the guest jumps to the second one instead, so the first exit has RIP at it (stock KVM) or
+/// past it (KVM-PVM) with the first one right before, and then reports the low byte of its address.
+pub(crate) fn ambiguous_first_exit(jump_in: bool) -> ! {
+    if jump_in {
+        let second: u64;
+        // SAFETY: the jump skips one port write and lands on the next; port writes touch no memory.
+        unsafe {
+            asm!(
+                "lea {second}, [rip + 2f]",
+                "jmp 2f",
+                "out dx, al",
+                "2:",
+                "out dx, al",
+                second = out(reg) second,
+                in("dx") OUT_PORT,
+                in("al") 0x11u8,
+                options(nomem, nostack, preserves_flags),
+            );
+        }
+        report(second as u8);
+    } else {
+        // SAFETY: two port writes touch no memory.
+        unsafe {
+            asm!(
+                "out dx, al",
+                "out dx, al",
+                in("dx") OUT_PORT,
+                in("al") 0x11u8,
+                options(nomem, nostack, preserves_flags),
+            );
+        }
     }
     halt()
 }

@@ -110,6 +110,8 @@
 //! - Ambiguous first port exit (mode 16): before any other port I/O, CPUID or MSR access, two
 //!   back-to-back `out dx, al` (EE EE) to [`OUT_PORT`], both with AL = 0x11 (`out` leaves AL as it is, so
 //!   adjacent EE bytes cannot carry two values); the two intercepts' RIPs are one byte apart. Then halt.
+//!   With bit 16 of the boot word set, the guest jumps over the first `out` to the second (one exit),
+//!   then reports the low byte of the second's address.
 //!
 //! Built for the host, this is a program that says what it is and exits.
 #![cfg_attr(target_os = "none", no_std, no_main)]
@@ -428,7 +430,7 @@ mod guest {
             9 => hostile::wait_while_another_resets(rebooted),
             14 => hostile::reset_storm(),
             15 => hostile::concurrent_random_hypercalls(boot),
-            16 => hostile::ambiguous_first_exit(),
+            16 => hostile::ambiguous_first_exit(boot & 1 << 16 != 0),
             _ => {}
         }
         let mut vp = set_up_or_halt();

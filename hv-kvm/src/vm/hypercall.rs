@@ -114,7 +114,7 @@ pub(super) fn serve(vp: &mut Vp<'_>, stub: u64) -> Result<Next, Error> {
 /// completed first (so KVM skips nothing later), then RIP goes back to `stub` and the exception is
 /// injected.
 fn raise(vp: &mut Vp<'_>, stub: u64, vector: u32) -> Result<Next, Error> {
-    sys::complete_exit(vp.vcpu, &vp.registered)?;
+    sys::complete_exit(vp.vcpu)?;
     let mut regs = vp.vcpu.get_regs().map_err(|e| Error::kvm("KVM_GET_REGS", e))?;
     regs.rip = stub;
     vp.vcpu.set_regs(&regs).map_err(|e| Error::kvm("KVM_SET_REGS", e))?;
@@ -142,8 +142,10 @@ fn dispatch(vp: &mut Vp<'_>, call: Registers) -> Result<Option<HypercallOutput>,
     let mut waited = None;
     if let Dispatch::Suspended { deadline } = result {
         let started = std::time::Instant::now();
-        // The host may answer while the guest waits.
-        let reply = s.host.on_wait();
+        // The host may answer while the guest waits; it is asked without the partition's lock.
+        drop(s);
+        let reply = partition.host()?.on_wait();
+        s = partition.lock()?;
         partition.send(&mut s, reply);
         loop {
             let State { debug, .. } = &mut *s;
@@ -186,9 +188,10 @@ fn dispatch(vp: &mut Vp<'_>, call: Registers) -> Result<Option<HypercallOutput>,
         let n = engine.read(debug, &mut posted).unwrap_or(0);
         if n > 0 {
             let data = &posted[..n];
-            let answer = s.host.on_receive(data);
             s.transcript.detail(|| Record::GuestToHost(data.to_vec()));
-            partition.send(&mut s, answer);
+            drop(s);
+            let answer = partition.host()?.on_receive(data);
+            partition.send(&mut *partition.lock()?, answer);
         }
     }
     Ok(Some(output))

@@ -1,7 +1,7 @@
-//! One boot's machine: a KVM VM over the guest's memory, with the MSR filter, the CPUID table and vCPUs in
-//! their power-on state, then in long mode at the guest's entry. Every boot gets a new VM and new vCPUs, so
-//! nothing a guest set (MSRs such as IA32_PAT or LSTAR, FPU, SSE and XSAVE state, debug registers, the
-//! APIC) survives a reset: the state KVM gives a vCPU it creates is the architectural power-on state.
+//! One boot's machine: a KVM VM over new guest memory, with the MSR filter, the CPUID table and vCPUs in
+//! their power-on state, then in long mode at the guest's entry. Every boot gets a new VM and new vCPUs,
+//! so nothing a guest set survives a reset: KVM creates a vCPU in the architectural power-on state (the
+//! hostile tests check the MSRs and debug registers a guest is likeliest to leave behind).
 
 use kvm_bindings::{
     CpuId, KVM_CAP_X86_USER_SPACE_MSR, KVM_MAX_CPUID_ENTRIES, KVM_MSR_EXIT_REASON_FILTER, kvm_cpuid_entry2,
@@ -13,6 +13,9 @@ use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
 
 use super::sys;
 use crate::{Config, Error, hyperv, layout};
+
+/// The MSR filter's ranges (`KVM_MSR_FILTER_MAX_RANGES`) less the two of the synthetic MSRs.
+const MAX_INTERCEPTED_MSRS: usize = 14;
 
 /// A VM, its vCPUs and its memory; dropped in that order (the vCPUs first, the memory last).
 pub(crate) struct Machine {
@@ -26,6 +29,12 @@ impl Machine {
     /// A new VM with new (zeroed) memory holding `elf`, and `config.vcpus` vCPUs at its entry, each with
     /// `boot_word` in RDI.
     pub(crate) fn new(kvm: &Kvm, config: &Config, cpuid: &CpuId, elf: &[u8], boot_word: u64) -> Result<Self, Error> {
+        if config.intercepted_msrs.len() > MAX_INTERCEPTED_MSRS {
+            return Err(Error::Config(format!(
+                "{} intercepted MSRs: at most {MAX_INTERCEPTED_MSRS} (KVM's MSR filter has 16 ranges, and the synthetic MSRs take 2)",
+                config.intercepted_msrs.len()
+            )));
+        }
         if !(1..=layout::MAX_VCPUS).contains(&config.vcpus) {
             return Err(Error::Config(format!(
                 "vcpus {}: from 1 to {}",
@@ -37,7 +46,7 @@ impl Machine {
         let entry = load(&memory, elf, config)?;
         let vm = kvm.create_vm().map_err(|e| Error::kvm("KVM_CREATE_VM", e))?;
         sys::register_memory(&vm, &memory)?;
-        vm.set_tss_address(0xFFFB_D000)
+        vm.set_tss_address(layout::TSS as usize)
             .map_err(|e| Error::kvm("KVM_SET_TSS_ADDR", e))?;
         enable_msr_exits(&vm, config)?;
         let vcpus = (0..config.vcpus)

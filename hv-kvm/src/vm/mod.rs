@@ -51,47 +51,37 @@ pub(crate) fn run(config: &Config, elf: &[u8], host: Box<dyn HostEnd>) -> Result
     engine
         .attach(&debug, PARTITION)
         .map_err(|e| Error::Engine(e.to_string()))?;
-    let partition = Partition::new(State {
-        debug,
-        msrs: SyntheticMsrs::default(),
-        engine,
+    let partition = Partition::new(
+        State {
+            debug,
+            msrs: SyntheticMsrs::default(),
+            engine,
+            transcript: Transcript::new(config.transcript_limit, config.transcript),
+            stop: None,
+        },
         host,
-        transcript: Transcript::new(config.transcript_limit, config.transcript),
-        stop: None,
-    });
-    let sender = partition.sender();
-    partition.lock()?.host.attach(sender);
+    );
+    partition.host()?.attach(partition.sender());
     let mut exits = 0;
     let mut boots = 0;
     loop {
         let reboot_flag = if boots > 0 { 0x100 } else { 0 };
         let mut machine = Machine::new(&kvm, config, &cpuid, elf, config.boot_word | reboot_flag)?;
-        let results: Vec<Result<u64, Error>> = std::thread::scope(|scope| {
-            let Machine { vcpus, memory, .. } = &mut machine;
-            let handles: Vec<_> = vcpus
-                .iter_mut()
-                .enumerate()
-                .map(|(i, vcpu)| {
-                    let (partition, memory) = (&*partition, memory.clone());
-                    scope.spawn(move || vcpu::run(i as u32, vcpu, memory, partition, config))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(Error::Guest("a vCPU thread panicked".to_owned())))
-                })
-                .collect()
-        });
+        let results = run_boot(&mut machine, &partition, config);
         drop(machine);
-        partition.kick.rearm();
-        for result in results {
-            exits += result?;
-        }
         let mut s = partition.lock()?;
-        match s.stop.take() {
-            Some(Stop::Reboot) if boots < config.max_reboots => {
+        let mut failure = None;
+        for result in results {
+            match result {
+                Ok(n) => exits += n,
+                Err(e) => {
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        match (s.stop.take(), failure) {
+            (_, Some(e)) => return Err(e),
+            (Some(Stop::Reboot), None) if boots < config.max_reboots => {
                 boots += 1;
                 s.debug.channel.purge();
                 s.msrs = SyntheticMsrs::default();
@@ -99,19 +89,26 @@ pub(crate) fn run(config: &Config, elf: &[u8], host: Box<dyn HostEnd>) -> Result
                 let State { engine, debug, .. } = &mut *s;
                 engine.on_event(debug, &PartitionEvent::Reset(PARTITION));
             }
-            Some(Stop::Reboot) => {
+            (Some(Stop::Reboot), None) => {
                 return Err(Error::Guest(format!(
                     "the guest reset the VM again after {boots} reboots (the limit)"
                 )));
             }
-            Some(Stop::Failed) => return Err(Error::Guest("a VP failed".to_owned())),
-            None => {
+            (Some(Stop::Failed), None) => return Err(Error::Guest("a VP failed".to_owned())),
+            (stop @ (Some(Stop::Host) | None), None) => {
+                let stopped_by_host = stop == Some(Stop::Host);
+                let event = if stopped_by_host {
+                    PartitionEvent::Terminated(PARTITION)
+                } else {
+                    PartitionEvent::RanToCompletion(PARTITION)
+                };
                 let State { engine, debug, .. } = &mut *s;
-                engine.on_event(debug, &PartitionEvent::RanToCompletion(PARTITION));
+                engine.on_event(debug, &event);
                 let mut counts = s.transcript.counts;
                 counts.exits = exits;
                 return Ok(Report {
                     records: s.transcript.take(),
+                    stopped_by_host,
                     counts,
                     engine: s.engine.trace().to_vec(),
                     incoming: s.debug.channel.incoming(),
@@ -120,6 +117,40 @@ pub(crate) fn run(config: &Config, elf: &[u8], host: Box<dyn HostEnd>) -> Result
             }
         }
     }
+}
+
+/// Runs one boot: a thread per vCPU, supervised until every one has ended; each thread's exits, or its
+/// error.
+fn run_boot(machine: &mut Machine, partition: &Partition, config: &Config) -> Vec<Result<u64, Error>> {
+    let Machine { vcpus, memory, .. } = machine;
+    partition.kick.start(vcpus.len());
+    std::thread::scope(|scope| {
+        let mut handles = Vec::new();
+        let mut results = Vec::new();
+        for (i, vcpu) in vcpus.iter_mut().enumerate() {
+            let memory = memory.clone();
+            let thread = std::thread::Builder::new()
+                .name(format!("hv-kvm vCPU {i}"))
+                .spawn_scoped(scope, move || vcpu::run(i as u32, vcpu, memory, partition, config));
+            match thread {
+                Ok(handle) => handles.push(handle),
+                Err(e) => {
+                    // The threads already running stop; this one is not waited for.
+                    partition.kick.gone();
+                    if let Ok(mut s) = partition.lock() {
+                        partition.stop(&mut s, Stop::Failed);
+                    }
+                    results.push(Err(Error::Host(format!("cannot start a vCPU thread: {e}"))));
+                }
+            }
+        }
+        partition.kick.supervise();
+        results.extend(handles.into_iter().map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(Error::Guest("a vCPU thread panicked".to_owned())))
+        }));
+        results
+    })
 }
 
 /// Whether this KVM can run hv-kvm: the capabilities it needs.
@@ -131,7 +162,7 @@ pub(crate) fn check(kvm: &Kvm) -> Result<(), String> {
     ] {
         if kvm.check_extension_raw(u64::from(cap)) == 0 {
             return Err(format!(
-                "this KVM lacks {name}, which hv-kvm needs to take the synthetic MSRs"
+                "this KVM lacks {name}, which hv-kvm needs (MSR exits to userspace, an MSR filter, and registers synced at each exit)"
             ));
         }
     }

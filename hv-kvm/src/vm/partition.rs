@@ -25,6 +25,8 @@ pub(crate) enum Stop {
     Reboot,
     /// A VP failed; the run ends with its error.
     Failed,
+    /// The host ended the run ([`HostSender::stop`]).
+    Host,
 }
 
 /// The partition's side of the debug channel, as the engine sees it ([`DebugHost`]).
@@ -47,7 +49,8 @@ impl DebugHost for DebugEnd {
 
     fn deliver(&mut self, partition: PartitionId, data: &[u8]) -> HvResult<usize> {
         self.channel_usable(partition)?;
-        Ok(data.len() - self.channel.deliver(data))
+        // The bytes dropped for want of room, as DebugHost::deliver says (0.2 returned those taken).
+        Ok(self.channel.deliver(data))
     }
 
     fn receive(&mut self, partition: PartitionId, buf: &mut [u8]) -> HvResult<usize> {
@@ -120,28 +123,38 @@ pub(crate) struct State {
     pub(crate) debug: DebugEnd,
     pub(crate) msrs: SyntheticMsrs,
     pub(crate) engine: Engine,
-    pub(crate) host: Box<dyn HostEnd>,
     pub(crate) transcript: Transcript,
     /// Set once per boot, by the first reason to stop.
     pub(crate) stop: Option<Stop>,
 }
 
-/// The partition: its state, the wake-up for waiting VPs, the kick for running ones, and the clock.
+/// The partition: its state, the host end, the wake-up for waiting VPs, the kick for running ones, and
+/// the clock. The host end has a lock of its own, and its methods run holding that lock only: one may
+/// block, or send through a [`HostSender`], without stopping the other VPs' exits.
 pub(crate) struct Partition {
     state: Mutex<State>,
+    host: Mutex<Box<dyn HostEnd>>,
     wake: Condvar,
     pub(crate) kick: Kick,
     clock: Instant,
 }
 
 impl Partition {
-    pub(crate) fn new(state: State) -> Arc<Self> {
+    pub(crate) fn new(state: State, host: Box<dyn HostEnd>) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(state),
+            host: Mutex::new(host),
             wake: Condvar::new(),
             kick: Kick::default(),
             clock: Instant::now(),
         })
+    }
+
+    /// The host end; never taken while the state's lock is held.
+    pub(crate) fn host(&self) -> Result<MutexGuard<'_, Box<dyn HostEnd>>, Error> {
+        self.host
+            .lock()
+            .map_err(|_| Error::Host("the host end panicked".to_owned()))
     }
 
     /// The state; a VP thread that panicked holding the lock made it unusable.
@@ -167,6 +180,13 @@ impl Partition {
         state.stop.get_or_insert(why);
         self.kick.kick_all();
         self.wake.notify_all();
+    }
+
+    /// Stops the boot because a VP failed, even from a thread unwinding from a panic (the lock may be
+    /// poisoned).
+    pub(crate) fn stop_failed(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        self.stop(&mut state, Stop::Failed);
     }
 
     /// Waits until woken or `timeout` passes, whichever is first.
@@ -209,14 +229,17 @@ impl Partition {
 impl Deliver for Partition {
     fn deliver(&self, data: &[u8]) -> Result<usize, Error> {
         let mut state = self.lock()?;
-        if state.debug.terminated {
-            return Err(Error::Stopped);
-        }
         state.debug.channel_usable(PARTITION).map_err(Error::Model)?;
         Ok(self.send(&mut state, data.to_vec()))
     }
 
     fn elapsed(&self) -> Duration {
         Partition::elapsed(self)
+    }
+
+    fn stop(&self) -> Result<(), Error> {
+        let mut state = self.lock()?;
+        Partition::stop(self, &mut state, Stop::Host);
+        Ok(())
     }
 }

@@ -34,8 +34,10 @@ pub(super) fn exit(vp: &mut Vp<'_>, port: u16, size: u8, count: u32, write: bool
             vp.partition.lock()?.transcript.push(record);
             return Ok(Next::Run);
         }
-        // Each element of a string OUT is a write of its own.
-        if port == RESET_PORT && sys::io_data(vp.vcpu).iter().any(|b| b & RESET_CPU != 0) {
+        // Each element of a string OUT is a write of its own; of a wider write, the first byte is 0xCF9's
+        // (the others are the ports after it).
+        let elements = sys::io_data(vp.vcpu).chunks(usize::from(size.max(1)));
+        if port == RESET_PORT && elements.into_iter().any(|e| e[0] & RESET_CPU != 0) {
             let mut s = vp.partition.lock()?;
             vp.partition.stop(&mut s, Stop::Reboot);
             return Ok(Next::Stop);
@@ -62,6 +64,7 @@ pub(super) fn exit(vp: &mut Vp<'_>, port: u16, size: u8, count: u32, write: bool
         write,
         count,
         dx: vp.vcpu.sync_regs().regs.rdx as u16,
+        rcx: vp.vcpu.sync_regs().regs.rcx,
     };
     let found = locate(vp, &exit)?;
     if let (Some(page), Some(found)) = (page, found) {
@@ -98,7 +101,7 @@ fn locate(vp: &mut Vp<'_>, exit: &PortExit) -> Result<Option<Found>, Error> {
     };
     // A host that defers the skip to the completion moves RIP now; one that skipped before the exit
     // leaves it. Either way the exit is complete, and the registers are read anew.
-    sys::complete_exit(vp.vcpu, &vp.registered)?;
+    sys::complete_exit(vp.vcpu)?;
     let regs = vp.vcpu.get_regs().map_err(|e| Error::kvm("KVM_GET_REGS", e))?;
     vp.vcpu.sync_regs_mut().regs = regs;
     let (found, convention) = if regs.rip == sync.regs.rip {

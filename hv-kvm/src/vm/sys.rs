@@ -1,10 +1,11 @@
 //! Every unsafe operation of hv-kvm, each with why it is sound: the guest-memory region, the exit data
 //! in the vCPU's `kvm_run` page (port data, MSR replies, MMIO reads), and the kick that takes a vCPU out of
-//! `KVM_RUN` (a signal to its thread and `immediate_exit` in its `kvm_run`).
+//! `KVM_RUN` (a signal to its thread). Only a vCPU's own thread touches its `kvm_run` page.
 #![allow(unsafe_code)]
 
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
 
 use kvm_bindings::{
     KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_IO, KVM_EXIT_MMIO, KVM_EXIT_X86_RDMSR, KVM_EXIT_X86_WRMSR,
@@ -174,37 +175,40 @@ pub(crate) fn register_memory(vm: &VmFd, memory: &GuestMemoryMmap) -> Result<(),
 
 /// Completes the last exit without entering the guest: `KVM_RUN` with `immediate_exit`, which finishes a
 /// pending port-I/O or MSR exit (skipping the instruction where KVM defers that to the completion) and
-/// returns at once. Leaves `immediate_exit` set when the VM is stopping.
-pub(crate) fn complete_exit(vcpu: &mut VcpuFd, registered: &Registered<'_>) -> Result<(), Error> {
-    registered.set_immediate_exit(true);
-    let result = vcpu.run().map(drop);
-    if !registered.stopping() {
-        registered.set_immediate_exit(false);
-    }
-    match result {
-        Err(e) if e.errno() != EINTR => Err(Error::kvm("KVM_RUN (completing an exit)", e)),
-        _ => Ok(()),
-    }
+/// returns at once with EINTR.
+pub(crate) fn complete_exit(vcpu: &mut VcpuFd) -> Result<(), Error> {
+    vcpu.set_kvm_immediate_exit(1);
+    let result = match vcpu.run() {
+        Ok(VcpuExit::Intr) => Ok(()),
+        Err(e) if e.errno() == EINTR => Ok(()),
+        Err(e) => Err(Error::kvm("KVM_RUN (completing an exit)", e)),
+        // A completion that needs userspace again: nothing hv-kvm completes does.
+        Ok(other) => Err(Error::Guest(format!(
+            "completing an exit made another one, which hv-kvm does not expect: {other:?}"
+        ))),
+    };
+    vcpu.set_kvm_immediate_exit(0);
+    result
 }
 
-/// A vCPU the kick reaches: its thread and its `kvm_run.immediate_exit`.
-struct Target {
-    thread: libc::pthread_t,
-    immediate_exit: *const AtomicU8,
-}
-
-// SAFETY: a Target is only used under the Kick's lock, while its thread is registered: the thread id is
-// live and the kvm_run page mapped (see `Kick::register`).
-unsafe impl Send for Target {}
-
-/// Takes every vCPU of a boot out of `KVM_RUN` for good (a reset, a failure, the end of the session),
-/// whatever its guest is doing. A kick cannot be lost: it sets `stopping`, then each registered vCPU's
-/// `immediate_exit` (seen if the thread has not entered `KVM_RUN` yet), then signals its thread (which
-/// ends a `KVM_RUN` under way). A vCPU thread checks [`Kick::stopping`] before each `KVM_RUN`.
+/// Takes every vCPU thread of a boot out of `KVM_RUN` for good (a reset, a failure, a stop from the
+/// host), whatever its guest is doing. A stop sets `stopping` and signals each registered thread, which
+/// ends a `KVM_RUN` under way with EINTR; a thread checks `stopping` before each `KVM_RUN`. A signal that
+/// lands between that check and the ioctl is spent before the thread enters the guest, so the boot's
+/// supervising thread ([`Kick::supervise`]) signals again every millisecond until every vCPU thread has
+/// ended. No thread but a vCPU's own touches its `kvm_run` page.
 #[derive(Default)]
 pub(crate) struct Kick {
     stopping: AtomicBool,
-    targets: Mutex<Vec<(u32, Target)>>,
+    threads: Mutex<Threads>,
+    changed: Condvar,
+}
+
+/// The vCPU threads of a boot: how many have yet to end, and those that can be signalled.
+#[derive(Default)]
+struct Threads {
+    live: usize,
+    registered: Vec<(u32, libc::pthread_t)>,
 }
 
 impl std::fmt::Debug for Kick {
@@ -217,71 +221,100 @@ impl std::fmt::Debug for Kick {
 
 /// The kick's signal: the first real-time signal, with a handler that does nothing (it only interrupts
 /// `KVM_RUN`, which returns EINTR). Installed once per process; hv-kvm's users should leave it alone.
-fn kick_signal() -> libc::c_int {
-    static INSTALL: Once = Once::new();
+fn kick_signal() -> Result<libc::c_int, Error> {
+    static INSTALLED: OnceLock<Result<libc::c_int, String>> = OnceLock::new();
     extern "C" fn ignore(_: libc::c_int, _: *mut libc::siginfo_t, _: *mut libc::c_void) {}
-    let signal = vmm_sys_util::signal::SIGRTMIN();
-    INSTALL.call_once(|| {
-        // Without a handler the signal would end the process. Registration fails only for an invalid
-        // signal number, and SIGRTMIN is valid.
-        let _ = vmm_sys_util::signal::register_signal_handler(signal, ignore);
-    });
-    signal
+    INSTALLED
+        .get_or_init(|| {
+            let signal = vmm_sys_util::signal::SIGRTMIN();
+            vmm_sys_util::signal::register_signal_handler(signal, ignore)
+                .map(|()| signal)
+                .map_err(|e| format!("installing the vCPU kick's handler of signal {signal}: {e}"))
+        })
+        .clone()
+        .map_err(Error::Host)
 }
 
 impl Kick {
+    fn threads(&self) -> MutexGuard<'_, Threads> {
+        self.threads.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Whether the boot is stopping: no vCPU enters `KVM_RUN` again.
     pub(crate) fn stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// Registers the calling thread as VP `index`'s, running `vcpu`, until the guard drops (before the
-    /// thread ends and before `vcpu` is dropped).
-    pub(crate) fn register<'k>(&'k self, index: u32, vcpu: &mut VcpuFd) -> Registered<'k> {
-        kick_signal();
-        let immediate_exit = std::ptr::from_mut(&mut vcpu.get_kvm_run().immediate_exit);
-        let target = Target {
-            // SAFETY: pthread_self has no preconditions.
-            thread: unsafe { libc::pthread_self() },
-            // AtomicU8 has the size and alignment of u8.
-            immediate_exit: immediate_exit.cast_const().cast::<AtomicU8>(),
+    /// A new boot is about to start `threads` vCPU threads.
+    pub(crate) fn start(&self, threads: usize) {
+        self.stopping.store(false, Ordering::SeqCst);
+        *self.threads() = Threads {
+            live: threads,
+            registered: Vec::new(),
         };
-        let mut targets = self.targets.lock().unwrap_or_else(|e| e.into_inner());
-        targets.push((index, target));
-        drop(targets);
-        Registered {
-            kick: self,
-            index,
-            immediate_exit: immediate_exit.cast_const().cast::<AtomicU8>(),
-        }
     }
 
-    /// Stops every registered vCPU (see the type's docs).
+    /// Registers the calling thread as VP `index`'s until the guard drops (before the thread ends), with
+    /// the kick's signal unblocked (a thread may have inherited a mask that blocks it).
+    pub(crate) fn register(&self, index: u32) -> Result<Registered<'_>, Error> {
+        let signal = kick_signal().inspect_err(|_| self.gone())?;
+        vmm_sys_util::signal::unblock_signal(signal).map_err(|e| {
+            self.gone();
+            Error::Host(format!("unblocking the vCPU kick's signal {signal}: {e}"))
+        })?;
+        // SAFETY: pthread_self has no preconditions.
+        let thread = unsafe { libc::pthread_self() };
+        self.threads().registered.push((index, thread));
+        Ok(Registered { kick: self, index })
+    }
+
+    /// A vCPU thread that will not run (it did not start, or could not register) is no longer waited for.
+    pub(crate) fn gone(&self) {
+        let mut threads = self.threads();
+        threads.live = threads.live.saturating_sub(1);
+        self.changed.notify_all();
+    }
+
+    /// Stops every vCPU thread of the boot (see the type's docs).
     pub(crate) fn kick_all(&self) {
         self.stopping.store(true, Ordering::SeqCst);
-        let targets = self.targets.lock().unwrap_or_else(|e| e.into_inner());
-        let signal = kick_signal();
-        for (_, target) in targets.iter() {
-            // SAFETY: the target is registered, so its vCPU (and the kvm_run page holding this byte) is
-            // alive; KVM reads the byte at KVM_RUN entry, and atomics make the cross-thread store defined.
-            unsafe { &*target.immediate_exit }.store(1, Ordering::SeqCst);
-            // SAFETY: the thread is registered, so it has not ended (it deregisters under this lock
-            // before it returns); the handler of `signal` is installed.
-            unsafe { libc::pthread_kill(target.thread, signal) };
+        self.signal(&self.threads());
+        self.changed.notify_all();
+    }
+
+    fn signal(&self, threads: &Threads) {
+        let Ok(signal) = kick_signal() else { return };
+        for (_, thread) in &threads.registered {
+            // SAFETY: a registered thread has not ended: it deregisters under this lock before it returns,
+            // and the lock is held here. The signal's handler is installed (registration needed it).
+            unsafe { libc::pthread_kill(*thread, signal) };
         }
     }
 
-    /// Lets the next boot's vCPUs run (every thread of the last one has ended).
-    pub(crate) fn rearm(&self) {
-        self.stopping.store(false, Ordering::SeqCst);
+    /// Waits until every vCPU thread of the boot has ended, signalling the registered ones again every
+    /// millisecond once the boot is stopping, so no kick is lost.
+    pub(crate) fn supervise(&self) {
+        let mut threads = self.threads();
+        while threads.live > 0 {
+            threads = if self.stopping() {
+                self.signal(&threads);
+                let (threads, _) = self
+                    .changed
+                    .wait_timeout(threads, Duration::from_millis(1))
+                    .unwrap_or_else(|e| e.into_inner());
+                threads
+            } else {
+                self.changed.wait(threads).unwrap_or_else(|e| e.into_inner())
+            };
+        }
     }
 }
 
-/// A vCPU thread's registration with the [`Kick`]; dropping it deregisters the thread.
+/// A vCPU thread's registration with the [`Kick`]; dropping it deregisters the thread. A thread that
+/// unwinds from a panic stops the boot on its way out, so no other VP runs on unsupervised.
 pub(crate) struct Registered<'k> {
     kick: &'k Kick,
     index: u32,
-    immediate_exit: *const AtomicU8,
 }
 
 impl Registered<'_> {
@@ -289,17 +322,16 @@ impl Registered<'_> {
     pub(crate) fn stopping(&self) -> bool {
         self.kick.stopping()
     }
-
-    fn set_immediate_exit(&self, value: bool) {
-        // SAFETY: the registration borrows nothing from the vCPU, but it lives in the vCPU's thread, which
-        // keeps the vCPU (and its kvm_run page) alive while registered; every write to this byte is atomic.
-        unsafe { &*self.immediate_exit }.store(u8::from(value), Ordering::SeqCst);
-    }
 }
 
 impl Drop for Registered<'_> {
     fn drop(&mut self) {
-        let mut targets = self.kick.targets.lock().unwrap_or_else(|e| e.into_inner());
-        targets.retain(|(index, _)| *index != self.index);
+        if std::thread::panicking() {
+            self.kick.kick_all();
+        }
+        let mut threads = self.kick.threads();
+        threads.registered.retain(|(index, _)| *index != self.index);
+        threads.live = threads.live.saturating_sub(1);
+        self.kick.changed.notify_all();
     }
 }

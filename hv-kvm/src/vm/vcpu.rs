@@ -36,7 +36,8 @@ pub(super) struct Vp<'a> {
     pub(super) convention: Option<RipConvention>,
 }
 
-/// Runs VP `index` until it halts for good or the boot stops; returns its exits. An error stops every VP.
+/// Runs VP `index` until it halts for good or the boot stops; returns its exits. An error, or a panic,
+/// stops every VP.
 pub(super) fn run(
     index: u32,
     vcpu: &mut VcpuFd,
@@ -44,7 +45,11 @@ pub(super) fn run(
     partition: &Partition,
     config: &Config,
 ) -> Result<u64, Error> {
-    let registered = partition.kick.register(index, vcpu);
+    let failing = StopOnPanic(partition);
+    let registered = partition
+        .kick
+        .register(index)
+        .inspect_err(|_| partition.stop_failed())?;
     let mut vp = Vp {
         index,
         vcpu,
@@ -70,13 +75,21 @@ pub(super) fn run(
         }
     };
     if result.is_err() {
-        if let Ok(mut s) = partition.lock() {
-            partition.stop(&mut s, Stop::Failed);
-        } else {
-            partition.kick.kick_all();
+        partition.stop_failed();
+    }
+    drop(failing);
+    result
+}
+
+/// Stops the boot if the VP's thread unwinds from a panic: the other VPs are kicked, waiting ones woken.
+struct StopOnPanic<'a>(&'a Partition);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop_failed();
         }
     }
-    result
 }
 
 impl Vp<'_> {
