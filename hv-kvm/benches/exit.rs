@@ -16,57 +16,14 @@
 //! hypercall page's call, port write and return are themselves several microseconds more than an
 //! inline port write, whatever the VMM does.
 
-use std::time::Duration;
+mod support;
 
 use hv_kvm::hyperv::HYPERCALL_PORT;
-use hv_kvm::{Answer, Config, Record};
-
-const MARK_PORT: u16 = 0x3F9;
-const BENCH_PORT: u16 = 0x3FA;
-
-/// The per-iteration time of the phases (served reset, bare exit, served unknown call), best of `runs`.
-fn measure(guest: &[u8], n: u32, quiet: Vec<u16>, runs: usize) -> [f64; 3] {
-    let config = Config {
-        boot_word: 1 | u64::from(n) << 32,
-        transcript: false,
-        quiet_ports: quiet,
-        marker_ports: vec![MARK_PORT],
-        ..Config::default()
-    };
-    let mut best = [Duration::MAX; 3];
-    for _ in 0..runs {
-        let report = hv_kvm::run(&config, guest, Box::new(Answer::default())).expect("the benchmark guest runs");
-        let marks: Vec<Duration> = report
-            .records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Marker { at, .. } => Some(*at),
-                _ => None,
-            })
-            .collect();
-        let [start, calls_done, exits_done, unknown_done] = marks[..] else {
-            panic!("four markers expected, got {}", marks.len());
-        };
-        let phases = [calls_done - start, exits_done - calls_done, unknown_done - exits_done];
-        for (best, phase) in best.iter_mut().zip(phases) {
-            *best = (*best).min(phase);
-        }
-    }
-    best.map(|d| d.as_nanos() as f64 / f64::from(n))
-}
+use support::{BENCH_PORT, measure};
 
 fn main() {
-    if let Err(e) = hv_kvm::kvm_usable() {
-        println!("exit benchmark did not run: {e}");
+    let Some((guest, n)) = support::setup("exit", 200_000) else {
         return;
-    }
-    let n: u32 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(200_000);
-    let guest = match hv_kvm::bundled_guest() {
-        Ok(guest) => guest,
-        Err(e) => {
-            println!("exit benchmark did not run: {e}");
-            std::process::exit(1);
-        }
     };
     let [hypercall, bare, unknown] = measure(guest, n, vec![BENCH_PORT], 5);
     let [_, _, stub] = measure(guest, n, vec![BENCH_PORT, HYPERCALL_PORT], 5);

@@ -13,10 +13,10 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hv_kvm::{Config, HostEnd, HostSender, Record};
+mod support;
 
-const MARK_PORT: u16 = 0x3F9;
-const BENCH_PORT: u16 = 0x3FA;
+use hv_kvm::{Config, HostEnd, HostSender};
+use support::{BENCH_PORT, MARK_PORT};
 
 /// Tells the sending thread each time the VP waits.
 struct Waits {
@@ -57,17 +57,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
-    if let Err(e) = hv_kvm::kvm_usable() {
-        println!("wake benchmark did not run: {e}");
+    let Some((guest, n)) = support::setup("wake", 1000) else {
         return;
-    }
-    let n: u32 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1000);
-    let guest = match hv_kvm::bundled_guest() {
-        Ok(guest) => guest,
-        Err(e) => {
-            println!("wake benchmark did not run: {e}");
-            std::process::exit(1);
-        }
     };
     let (waiting, waits) = channel();
     let slot = Arc::new(Mutex::new(None));
@@ -88,14 +79,7 @@ fn main() {
     };
     let report = hv_kvm::run(&config, guest, Box::new(host)).expect("the wake guest runs");
     let sent = sending.join().expect("the sending thread");
-    let marks: Vec<Duration> = report
-        .records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Marker { at, .. } => Some(*at),
-            _ => None,
-        })
-        .collect();
+    let marks = support::markers(&report);
     assert_eq!(
         (sent.len(), marks.len()),
         (n as usize, n as usize),
@@ -103,24 +87,8 @@ fn main() {
     );
     let mut latency: Vec<Duration> = marks.iter().zip(&sent).map(|(mark, sent)| *mark - *sent).collect();
     latency.sort();
-    // The bare exit, measured the exit benchmark's way: mode 1's second phase.
-    let bench = Config {
-        boot_word: 1 | 20_000 << 32,
-        transcript: false,
-        quiet_ports: vec![BENCH_PORT],
-        marker_ports: vec![MARK_PORT],
-        ..Config::default()
-    };
-    let report = hv_kvm::run(&bench, guest, Box::new(hv_kvm::Answer::default())).expect("the bench guest runs");
-    let marks: Vec<Duration> = report
-        .records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Marker { at, .. } => Some(*at),
-            _ => None,
-        })
-        .collect();
-    let bare = (marks[2] - marks[1]) / 20_000;
+    // The bare exit, measured the exit benchmark's way.
+    let [_, bare, _] = support::measure(guest, 20_000, vec![BENCH_PORT], 1);
     println!("{n} wakes of a VP waiting in RETRIEVE_LOOP (send -> the VP's next exit)");
     println!(
         "  p50 {:?}  p99 {:?}  max {:?}",
@@ -128,5 +96,5 @@ fn main() {
         percentile(&latency, 0.99),
         latency[latency.len() - 1]
     );
-    println!("  beside a bare port-I/O exit: {bare:?}");
+    println!("  beside a bare port-I/O exit: {:.1}us", bare / 1000.0);
 }
