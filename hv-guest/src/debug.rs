@@ -93,12 +93,16 @@ pub trait DebugCalls: Hypercall + ParameterPages {
     }
 
     /// HvResetDebugSession, fast form: purges the buffers `options` names. `HV_STATUS_NO_DATA` when there
-    /// was nothing to purge (2013 reference).
+    /// was nothing to purge (2013 reference). R8 is the output page: the reference ignores it, and QEMU
+    /// writes a 24-byte answer there even in the fast form (at GPA 0, had R8 been 0).
     fn reset(&mut self, options: DebugPurgeOptions) -> HvResult<()> {
         let input = HypercallInput::new()
             .with_call_code(CallCode::RESET_DEBUG_SESSION)
             .with_fast(true);
-        self.hypercall(input, u64::from(options.bits()), 0).status().result()
+        let output = self.output_gpa();
+        self.hypercall(input, u64::from(options.bits()), output)
+            .status()
+            .result()
     }
 
     /// A memory-form call of `code` with the VP's parameter pages.
@@ -228,6 +232,10 @@ mod tests {
     fn reset_is_a_fast_call_with_the_options_in_rdx() {
         let mut vp = Fake::new(HvStatus::SUCCESS, &[]);
         assert_eq!(vp.reset(DebugPurgeOptions::all()), Ok(()));
-        assert_eq!(vp.calls, [(0x1006b, 3, 0)]);
+        assert_eq!(
+            vp.calls,
+            [(0x1006b, 3, 0x2000)],
+            "R8 the output page, where QEMU writes its answer"
+        );
     }
 }

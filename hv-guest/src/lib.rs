@@ -11,6 +11,10 @@
 //!   model, so guest code is tested without a hypervisor.
 //! - [`debug`]: HvPostDebugData, HvRetrieveDebugData and HvResetDebugSession over the caller's
 //!   parameter pages ([`ParameterPages`]), returning `HvResult` with the typed outputs.
+//! - [`transport`]: a byte stream over those calls that relies only on what the reference, QEMU's
+//!   `hv-syndbg` and VirtualBox share: one datagram per chunk, polled retrieves, the undelivered rest of
+//!   a datagram kept in a fixed buffer, and Ethernet/IPv4/UDP framing ([`transport::udp`]) where the
+//!   host wants frames.
 //!
 //! The only `unsafe` code is in [`x86_64`]: the `call` into the hypercall page and RDMSR/WRMSR, each
 //! block with its SAFETY argument. Everything else is safe code over traits, and tested on the host.
@@ -42,6 +46,7 @@
 
 pub mod debug;
 mod enable;
+pub mod transport;
 #[cfg(target_arch = "x86_64")]
 pub mod x86_64;
 
