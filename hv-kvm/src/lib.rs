@@ -83,6 +83,9 @@ pub struct Config {
     pub quiet_ports: Vec<u16>,
     /// Ports whose writes are recorded with the time ([`Record::Marker`]) instead of a message.
     pub marker_ports: Vec<u16>,
+    /// Whose debug hypercalls the guest gets: the reference's, or a real host's profile
+    /// ([`hv_model::hosts`]), to see a guest's debug transport run as it would on that host.
+    pub profile: hv_model::hosts::Profile,
 }
 
 impl Default for Config {
@@ -102,6 +105,7 @@ impl Default for Config {
             transcript_limit: 1024,
             quiet_ports: Vec::new(),
             marker_ports: Vec::new(),
+            profile: hv_model::hosts::Profile::default(),
         }
     }
 }

@@ -15,7 +15,8 @@ pub struct Accounting {
     pub read: u64,
     /// Bytes discarded by HvResetDebugSession or a partition reset, save or termination.
     pub purged: u64,
-    /// Bytes discarded on arrival because the buffer was full (incoming only).
+    /// Bytes discarded on arrival because the buffer was full, or on receipt by a host that truncates a
+    /// datagram to its receive buffer (incoming only).
     pub dropped: u64,
     /// Bytes in the buffer now.
     pub pending: u64,
@@ -41,26 +42,65 @@ pub(crate) struct Buffer {
     read: u64,
     purged: u64,
     dropped: u64,
+    /// One bit per ring byte, set where a host delivery begins (the incoming side only; empty
+    /// otherwise): the datagram boundaries a host without buffers of its own hands out.
+    starts: Box<[u64]>,
+}
+
+/// A zeroed allocation of `n` elements, or `HV_STATUS_INSUFFICIENT_MEMORY`.
+fn zeroed<T: Copy + Default>(n: usize) -> HvResult<Box<[T]>> {
+    let mut v = Vec::new();
+    if v.try_reserve_exact(n).is_err() {
+        return crate::fail(HvStatus::INSUFFICIENT_MEMORY);
+    }
+    v.resize(n, T::default());
+    Ok(v.into_boxed_slice())
 }
 
 impl Buffer {
-    /// A buffer of `capacity` bytes, allocated now (a hypercall never allocates);
-    /// `HV_STATUS_INSUFFICIENT_MEMORY` when the allocator cannot provide it.
-    pub(crate) fn new(capacity: usize) -> HvResult<Self> {
-        let mut ring = Vec::new();
-        if ring.try_reserve_exact(capacity).is_err() {
-            return crate::fail(HvStatus::INSUFFICIENT_MEMORY);
-        }
-        ring.resize(capacity, 0);
+    /// A buffer of `capacity` bytes, allocated now (a hypercall never allocates), with the datagram
+    /// boundaries kept when `datagrams`; `HV_STATUS_INSUFFICIENT_MEMORY` when the allocator cannot
+    /// provide it.
+    pub(crate) fn new(capacity: usize, datagrams: bool) -> HvResult<Self> {
+        let starts = if datagrams { capacity.div_ceil(64) } else { 0 };
         Ok(Self {
-            ring: ring.into_boxed_slice(),
+            ring: zeroed(capacity)?,
             head: 0,
             len: 0,
             written: 0,
             read: 0,
             purged: 0,
             dropped: 0,
+            starts: zeroed(starts)?,
         })
+    }
+
+    fn start(&self, i: usize) -> bool {
+        self.starts.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
+    }
+
+    fn set_start(&mut self, i: usize, on: bool) {
+        if let Some(w) = self.starts.get_mut(i / 64) {
+            *w = (*w & !(1 << (i % 64))) | u64::from(on) << (i % 64);
+        }
+    }
+
+    /// Forgets the boundaries of the oldest `n` pending bytes, which are leaving.
+    fn forget_starts(&mut self, n: usize) {
+        if self.starts.is_empty() {
+            return;
+        }
+        for k in 0..n {
+            let i = self.wrap(self.head + k);
+            self.set_start(i, false);
+        }
+    }
+
+    /// The length of the oldest pending datagram: up to the next boundary, or everything pending.
+    pub(crate) fn first_datagram(&self) -> usize {
+        (1..self.len)
+            .find(|&k| self.start(self.wrap(self.head + k)))
+            .unwrap_or(self.len)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -90,6 +130,7 @@ impl Buffer {
 
     #[inline]
     fn consume(&mut self, n: usize) {
+        self.forget_starts(n);
         self.len -= n;
         self.head = if self.len == 0 { 0 } else { self.wrap(self.head + n) };
         self.read += n as u64;
@@ -147,6 +188,10 @@ impl Buffer {
     #[inline]
     pub(crate) fn push_dropping(&mut self, data: &[u8]) -> usize {
         let fit = data.len().min(self.free());
+        if fit > 0 {
+            let tail = self.wrap(self.head + self.len);
+            self.set_start(tail, true);
+        }
         let (a, b) = self.spare(fit);
         let a_len = a.len();
         a.copy_from_slice(&data[..a_len]);
@@ -168,9 +213,20 @@ impl Buffer {
         n
     }
 
+    /// Discards the oldest `n` pending bytes (`n <= len()`) as dropped: a datagram's rest that a host's
+    /// receive buffer had no room for.
+    pub(crate) fn discard(&mut self, n: usize) {
+        let n = n.min(self.len);
+        self.forget_starts(n);
+        self.len -= n;
+        self.head = if self.len == 0 { 0 } else { self.wrap(self.head + n) };
+        self.dropped += n as u64;
+    }
+
     /// Discards everything pending; returns how many bytes.
     pub(crate) fn purge(&mut self) -> usize {
         let n = self.len;
+        self.starts.fill(0);
         self.len = 0;
         self.head = 0;
         self.purged += n as u64;
@@ -199,6 +255,8 @@ pub struct DebugChannel {
     pub(crate) arrived: u64,
     /// `arrived` as of this partition's last retrieve attempt (its session copy of the counter).
     pub(crate) arrived_at_last_retrieve: u64,
+    /// Bytes a modelled host would have written past an output page, which the model does not write.
+    pub(crate) past_output_page: u64,
 }
 
 impl core::fmt::Debug for DebugChannel {
@@ -219,11 +277,43 @@ impl DebugChannel {
     /// succeed.
     pub fn new(incoming_capacity: usize, outgoing_capacity: usize) -> HvResult<Self> {
         Ok(Self {
-            incoming: Buffer::new(incoming_capacity)?,
-            outgoing: Buffer::new(outgoing_capacity)?,
+            incoming: Buffer::new(incoming_capacity, true)?,
+            outgoing: Buffer::new(outgoing_capacity, false)?,
             arrived: 0,
             arrived_at_last_retrieve: 0,
+            past_output_page: 0,
         })
+    }
+
+    /// Bytes a modelled host (QEMU, VirtualBox) would have written past the output page, which the model
+    /// counts and does not write: a datagram longer than the output page has room for after its header.
+    #[must_use]
+    pub fn bytes_past_output_page(&self) -> u64 {
+        self.past_output_page
+    }
+
+    /// The guest sends one datagram (a post on a host without buffers): all of it, or nothing when the
+    /// outgoing side has no room.
+    pub(crate) fn send_datagram(&mut self, payload: &[u8]) -> bool {
+        self.outgoing
+            .append_with(payload.len(), |at, dst: &mut [u8]| {
+                dst.copy_from_slice(&payload[at..at + dst.len()]);
+                Ok::<(), ()>(())
+            })
+            .unwrap_or(false)
+    }
+
+    /// The guest receives the oldest whole datagram into `buf` (a retrieve on a host without buffers);
+    /// what does not fit is lost, counted as dropped. `None` when nothing is pending.
+    pub(crate) fn receive_datagram(&mut self, buf: &mut [u8]) -> Option<usize> {
+        if self.incoming.len() == 0 {
+            return None;
+        }
+        let len = self.incoming.first_datagram();
+        let room = len.min(buf.len());
+        let n = self.incoming.take_into(&mut buf[..room]);
+        self.incoming.discard(len - n);
+        Some(n)
     }
 
     /// Host-to-guest accounting.
@@ -283,7 +373,7 @@ mod tests {
 
     #[test]
     fn buffer_accounts_for_every_byte() {
-        let mut b = Buffer::new(4).unwrap();
+        let mut b = Buffer::new(4, true).unwrap();
         assert!(append(&mut b, b"abc"));
         assert!(!append(&mut b, b"de"), "all or nothing");
         assert_eq!(b.push_dropping(b"xyz"), 2);
@@ -307,7 +397,7 @@ mod tests {
 
     #[test]
     fn appends_and_takes_across_the_ring_seam() {
-        let mut b = Buffer::new(4).unwrap();
+        let mut b = Buffer::new(4, true).unwrap();
         assert!(append(&mut b, b"abcd"));
         let mut out = [0u8; 3];
         b.take_into(&mut out);
@@ -324,7 +414,7 @@ mod tests {
 
     #[test]
     fn a_failed_fill_or_drain_changes_nothing() {
-        let mut b = Buffer::new(8).unwrap();
+        let mut b = Buffer::new(8, true).unwrap();
         assert_eq!(b.append_with(4, |_, _| Err("guest page gone")), Err("guest page gone"));
         assert_eq!(b.accounting(), Accounting::default());
         assert!(append(&mut b, b"abcd"));
@@ -337,11 +427,31 @@ mod tests {
 
     #[test]
     fn a_zero_capacity_buffer_takes_nothing_and_drops_everything() {
-        let mut b = Buffer::new(0).unwrap();
+        let mut b = Buffer::new(0, true).unwrap();
         assert!(!append(&mut b, b"a"));
         assert!(append(&mut b, b""), "an empty post fits");
         assert_eq!(b.push_dropping(b"xy"), 2);
         assert_eq!(b.take_into(&mut [0; 4]), 0);
         assert!(b.accounting().balanced());
+    }
+
+    #[test]
+    fn deliveries_keep_their_boundaries_across_the_ring_end() {
+        let mut c = DebugChannel::new(8, 8).unwrap();
+        let mut buf = [0u8; 8];
+        assert_eq!(c.deliver(b"abcde"), 0);
+        assert_eq!(c.receive_datagram(&mut buf), Some(5));
+        // These two wrap around the end of the 8-byte ring.
+        assert_eq!(c.deliver(b"fgh"), 0);
+        assert_eq!(c.deliver(b"ijkl"), 0);
+        assert_eq!(c.receive_datagram(&mut buf), Some(3));
+        assert_eq!(&buf[..3], b"fgh");
+        // A receive buffer too small for the datagram: the rest is dropped, not handed out later.
+        assert_eq!(c.receive_datagram(&mut buf[..2]), Some(2));
+        assert_eq!(&buf[..2], b"ij");
+        assert_eq!(c.receive_datagram(&mut buf), None);
+        let incoming = c.incoming();
+        assert_eq!((incoming.read, incoming.dropped, incoming.pending), (10, 2, 0));
+        assert!(incoming.balanced());
     }
 }

@@ -1,22 +1,25 @@
 //! A conformance suite for implementations of the debug hypercalls: one named case per documented
 //! behaviour (each status, the check order, all-or-nothing posts, the accounting, LOOP and TEST_ACTIVITY,
 //! a failed call changing nothing), run against anything that implements [`Implementation`], and a
-//! differential check of whole call sequences ([`differential`]) against the reference model.
+//! differential check of whole call sequences ([`differential`], [`differential_with`]) against the
+//! reference or a real host's profile.
 //!
-//! [`Reference`] is the model itself; it passes every case. [`QemuLike`] wraps it with the divergences
-//! QEMU's syndbg documents (partial posts, options and timeouts ignored, `RemainingCount` as
-//! `Count - RetrievedCount`, a 24-byte reset output); it fails exactly the cases those divergences touch
-//! ([`QEMU_DIVERGENCES`]).
+//! [`Model`] is the model itself: the reference passes every case; each real host's profile
+//! ([`crate::hosts`]) fails exactly the cases its [`Host::divergences`] name, each for a named rule.
+//! [`matrix`] runs every case on every profile and says, cell by cell, which.
 //!
 //! ```
-//! use hv_model::conformance::{self, QemuLike, Reference};
+//! use hv_model::conformance::{self, Cell, Model};
+//! use hv_model::hosts::Host;
 //!
-//! let reference = conformance::run(&mut Reference::new());
+//! let reference = conformance::run(&mut Model::new());
 //! assert!(reference.iter().all(|(_, result)| result.is_ok()));
 //!
-//! let qemu = conformance::run(&mut QemuLike::new());
-//! let failed: Vec<&str> = qemu.iter().filter(|(_, r)| r.is_err()).map(|(case, _)| case.name).collect();
-//! assert_eq!(failed, conformance::QEMU_DIVERGENCES);
+//! for (case, cells) in conformance::matrix() {
+//!     for (host, cell) in Host::ALL.iter().zip(&cells) {
+//!         assert!(!matches!(cell, Cell::Fail(_)), "{} on {host}: {cell:?}", case.name);
+//!     }
+//! }
 //! ```
 
 use alloc::format;
@@ -30,6 +33,7 @@ use hv_abi::{
 };
 use zerocopy::IntoBytes;
 
+use crate::hosts::{Host, HostSettings, Profile, Rule};
 use crate::hypervisor::{Config, Hypervisor};
 use crate::{Dispatch, Registers};
 
@@ -78,8 +82,18 @@ pub trait Implementation {
     fn set_privileges(&mut self, privileges: PartitionPrivileges);
     /// Sets the partition's debug channel id.
     fn set_channel_id(&mut self, id: DebugChannelId);
-    /// Turns hypervisor-wide guest debugging on or off.
+    /// Turns hypervisor-wide guest debugging on or off (for KVM: whether the synthetic debugger is offered).
     fn set_debugging(&mut self, enabled: bool);
+    /// Sets the `USE_HCALLS` bit of `HV_X64_MSR_SYNDBG_OPTIONS`, which KVM's front end requires of a debug
+    /// call (`OPERATION_DENIED` without it). An implementation without KVM's front end ignores it.
+    fn set_use_hcalls(&mut self, on: bool) {
+        let _ = on;
+    }
+    /// Turns `KVM_CAP_HYPERV_ENFORCE_CPUID` on or off: KVM then checks the Debugging privilege before
+    /// anything else. An implementation without KVM's front end ignores it.
+    fn set_enforce_cpuid(&mut self, on: bool) {
+        let _ = on;
+    }
     /// Advances the clock by `ticks` (100 ns units); the result of a waiting call that ended.
     fn advance(&mut self, ticks: u64) -> Option<HypercallOutput>;
     /// The input parameter page's GPA.
@@ -96,42 +110,61 @@ pub trait Implementation {
     }
 }
 
-/// The reference model as an [`Implementation`].
-pub struct Reference {
+/// The model as an [`Implementation`]: the reference ([`Model::new`]), or a real host's profile
+/// ([`Model::of`], [`crate::hosts`]).
+pub struct Model {
     hv: Hypervisor,
     partition: PartitionId,
+    host: Host,
+    settings: HostSettings,
 }
 
-impl Reference {
-    /// A fresh partition.
+/// The reference model, which passes every case (the name 0.2 gave [`Model`]).
+pub type Reference = Model;
+
+impl Model {
+    /// A fresh partition of the reference.
     #[must_use]
     pub fn new() -> Self {
-        let mut r = Self {
+        Self::of(Host::Reference)
+    }
+
+    /// A fresh partition of `host`'s profile.
+    #[must_use]
+    pub fn of(host: Host) -> Self {
+        let mut model = Self {
             hv: Hypervisor::new(Config::default()).unwrap_or_else(|_| unreachable_config()),
             partition: PartitionId(0),
+            host,
+            settings: HostSettings::default(),
         };
-        r.fresh();
-        r
+        model.fresh();
+        model
     }
-}
 
-impl Default for Reference {
-    fn default() -> Self {
-        Self::new()
+    /// The profile this model follows.
+    #[must_use]
+    pub fn host(&self) -> Host {
+        self.host
     }
-}
 
-/// The default configuration is valid; a model that refused it could run no case.
-#[cold]
-fn unreachable_config() -> Hypervisor {
-    panic!("the default configuration is valid")
-}
+    /// What the host would have written past an output page and the model did not
+    /// ([`DebugChannel::bytes_past_output_page`](crate::DebugChannel::bytes_past_output_page)).
+    #[must_use]
+    pub fn bytes_past_output_page(&self) -> u64 {
+        self.hv
+            .partition(self.partition)
+            .map_or(0, |p| p.channel().bytes_past_output_page())
+    }
 
-impl Implementation for Reference {
-    fn fresh(&mut self) {
+    fn rebuild(&mut self) {
         let config = Config {
             incoming_capacity: BUFFER,
             outgoing_capacity: BUFFER,
+            profile: Profile {
+                host: self.host,
+                settings: self.settings,
+            },
             ..Config::default()
         };
         self.hv = Hypervisor::new(config).unwrap_or_else(|_| unreachable_config());
@@ -146,6 +179,34 @@ impl Implementation for Reference {
             p.memory.map(INPUT_PAGE);
             p.memory.map(OUTPUT_PAGE);
         }
+    }
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl core::fmt::Debug for Model {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Model")
+            .field("host", &self.host)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default configuration is valid; a model that refused it could run no case.
+#[cold]
+fn unreachable_config() -> Hypervisor {
+    panic!("the default configuration is valid")
+}
+
+impl Implementation for Model {
+    fn fresh(&mut self) {
+        self.settings = HostSettings::default();
+        self.rebuild();
     }
 
     fn call(&mut self, regs: Registers) -> Outcome {
@@ -193,140 +254,19 @@ impl Implementation for Reference {
         let _ = self.hv.set_debugging_enabled(enabled);
     }
 
+    fn set_use_hcalls(&mut self, on: bool) {
+        self.settings.use_hcalls = on;
+        self.hv.set_host_settings(self.settings);
+    }
+
+    fn set_enforce_cpuid(&mut self, on: bool) {
+        self.settings.enforce_cpuid = on;
+        self.hv.set_host_settings(self.settings);
+    }
+
     fn advance(&mut self, ticks: u64) -> Option<HypercallOutput> {
         self.hv.advance_clock(ticks);
         self.hv.take_completion(self.partition, VpIndex(0)).ok().flatten()
-    }
-}
-
-/// The reference model with QEMU's documented syndbg divergences: a post that does not fit sends what
-/// fits and returns `INSUFFICIENT_BUFFERS` with the remainder as `PendingCount`; retrieve ignores its
-/// options and timeout and reports `RemainingCount` as `Count - RetrievedCount`; reset ignores its
-/// options (purging both buffers) and writes a 24-byte `HV_DEBUG_NET_DATA` to the output page.
-pub struct QemuLike {
-    inner: Reference,
-}
-
-impl QemuLike {
-    /// A fresh partition.
-    #[must_use]
-    pub fn new() -> Self {
-        Self {
-            inner: Reference::new(),
-        }
-    }
-}
-
-impl Default for QemuLike {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-fn le32(bytes: &[u8], at: usize) -> u32 {
-    let mut word = [0u8; 4];
-    word.copy_from_slice(&bytes[at..at + 4]);
-    u32::from_le_bytes(word)
-}
-
-impl Implementation for QemuLike {
-    fn fresh(&mut self) {
-        self.inner.fresh();
-    }
-
-    fn call(&mut self, regs: Registers) -> Outcome {
-        let input = HypercallInput::from_bits(regs.rcx);
-        let memory_form = !input.fast();
-        let mut header = [0u8; 16];
-        if memory_form {
-            self.inner.read(regs.rdx, &mut header);
-        }
-        match input.call_code() {
-            CallCode::POST_DEBUG_DATA if memory_form => {
-                let count = le32(&header, 0) as usize;
-                let (_, outgoing) = self.inner.hv.accounting(self.inner.partition).unwrap_or_default();
-                let room = BUFFER.saturating_sub(outgoing.pending as usize);
-                if count <= room || count > hv_abi::debug::HV_DEBUG_MAXIMUM_DATA_SIZE {
-                    return self.inner.call(regs);
-                }
-                // Post what fits, then say the rest is pending.
-                self.inner.write(regs.rdx, (room as u32).as_bytes());
-                let outcome = self.inner.call(regs);
-                self.inner.write(regs.rdx, (count as u32).as_bytes());
-                if outcome == Outcome::Complete(HvStatus::SUCCESS.into()) {
-                    self.inner.write(regs.r8, ((count - room) as u32).as_bytes());
-                    return Outcome::Complete(HvStatus::INSUFFICIENT_BUFFERS.into());
-                }
-                outcome
-            }
-            CallCode::RETRIEVE_DEBUG_DATA if memory_form => {
-                let count = le32(&header, 0);
-                // Options and timeout ignored.
-                self.inner.write(regs.rdx + 4, &[0u8; 12]);
-                let outcome = self.inner.call(regs);
-                self.inner.write(regs.rdx + 4, &header[4..16]);
-                if outcome == Outcome::Complete(HvStatus::SUCCESS.into()) {
-                    let mut got = [0u8; 4];
-                    self.inner.read(regs.r8, &mut got);
-                    let retrieved = u32::from_le_bytes(got);
-                    self.inner
-                        .write(regs.r8 + 4, count.saturating_sub(retrieved).as_bytes());
-                }
-                outcome
-            }
-            CallCode::RESET_DEBUG_SESSION => {
-                let both = u64::from(DebugPurgeOptions::all().bits());
-                let outcome = if memory_form {
-                    let mut options = [0u8; 8];
-                    self.inner.read(regs.rdx, &mut options);
-                    self.inner.write(regs.rdx, both.as_bytes());
-                    let outcome = self.inner.call(regs);
-                    self.inner.write(regs.rdx, &options);
-                    outcome
-                } else {
-                    self.inner.call(Registers { rdx: both, ..regs })
-                };
-                if memory_form
-                    && matches!(outcome, Outcome::Complete(out) if out.status() != HvStatus::INVALID_ALIGNMENT)
-                {
-                    self.inner.write(regs.r8, &[0u8; 24]);
-                }
-                outcome
-            }
-            _ => self.inner.call(regs),
-        }
-    }
-
-    fn write(&mut self, gpa: u64, bytes: &[u8]) {
-        self.inner.write(gpa, bytes);
-    }
-
-    fn read(&mut self, gpa: u64, buf: &mut [u8]) {
-        self.inner.read(gpa, buf);
-    }
-
-    fn deliver(&mut self, data: &[u8]) -> usize {
-        self.inner.deliver(data)
-    }
-
-    fn receive(&mut self, buf: &mut [u8]) -> usize {
-        self.inner.receive(buf)
-    }
-
-    fn set_privileges(&mut self, privileges: PartitionPrivileges) {
-        self.inner.set_privileges(privileges);
-    }
-
-    fn set_channel_id(&mut self, id: DebugChannelId) {
-        self.inner.set_channel_id(id);
-    }
-
-    fn set_debugging(&mut self, enabled: bool) {
-        self.inner.set_debugging(enabled);
-    }
-
-    fn advance(&mut self, ticks: u64) -> Option<HypercallOutput> {
-        self.inner.advance(ticks)
     }
 }
 
@@ -339,17 +279,6 @@ pub struct Case {
     check: fn(&mut dyn Implementation) -> Result<(), String>,
 }
 
-/// The cases [`QemuLike`] fails, in [`CASES`] order: exactly those its documented divergences touch.
-pub const QEMU_DIVERGENCES: &[&str] = &[
-    "post_all_or_nothing",
-    "retrieve_remaining_count",
-    "retrieve_test_activity",
-    "retrieve_loop_waits",
-    "reset_purges_only_what_it_names",
-    "reset_validates_options",
-    "reset_writes_no_output",
-];
-
 /// Runs every case on a fresh partition of `imp`, in order.
 pub fn run(imp: &mut dyn Implementation) -> Vec<(&'static Case, Result<(), String>)> {
     CASES
@@ -357,6 +286,43 @@ pub fn run(imp: &mut dyn Implementation) -> Vec<(&'static Case, Result<(), Strin
         .map(|case| {
             imp.fresh();
             (case, (case.check)(imp))
+        })
+        .collect()
+}
+
+/// One cell of the [`matrix`]: how a profile did on a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// It behaved as the reference documents.
+    Pass,
+    /// It departed from the reference, as the named rule of its profile says it does.
+    Diverges(&'static Rule),
+    /// It did not behave as its rules say: it failed a case no rule explains (why), or passed a case its
+    /// rule says it fails.
+    Fail(String),
+}
+
+/// Every case on every profile ([`Host::ALL`], in that order).
+pub fn matrix() -> Vec<(&'static Case, [Cell; 4])> {
+    let runs = Host::ALL.map(|host| (host, run(&mut Model::of(host))));
+    CASES
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            let cells = runs.each_ref().map(|(host, results)| {
+                let expected = host
+                    .divergences()
+                    .iter()
+                    .find(|(name, _)| *name == case.name)
+                    .and_then(|(_, rule)| host.rule(rule));
+                match (&results[i].1, expected) {
+                    (Ok(()), None) => Cell::Pass,
+                    (Err(_), Some(rule)) => Cell::Diverges(rule),
+                    (Err(why), None) => Cell::Fail(why.clone()),
+                    (Ok(()), Some(rule)) => Cell::Fail(format!("passed, but {} says it diverges", rule.name)),
+                }
+            });
+            (case, cells)
         })
         .collect()
 }
@@ -464,6 +430,23 @@ pub static CASES: &[Case] = &[
         },
     },
     Case {
+        name: "gate_before_parameter_pages",
+        behaviour: "a caller the gate refuses learns nothing about guest memory: ACCESS_DENIED for a misaligned or unmapped block too",
+        check: |imp| {
+            imp.set_privileges(PartitionPrivileges::empty());
+            let misaligned = {
+                let (rdx, r8) = (imp.input_page() + 4, imp.output_page());
+                issue(imp, CallCode::RETRIEVE_DEBUG_DATA, false, rdx, r8)
+            };
+            expect("input at +4", misaligned, HvStatus::ACCESS_DENIED)?;
+            let unmapped = {
+                let (rdx, r8) = (imp.unmapped(), imp.output_page());
+                issue(imp, CallCode::POST_DEBUG_DATA, false, rdx, r8)
+            };
+            expect("unmapped input", unmapped, HvStatus::ACCESS_DENIED)
+        },
+    },
+    Case {
         name: "access_check_order",
         behaviour: "debugging off is FEATURE_UNAVAILABLE before no privilege (ACCESS_DENIED) before channel 0 (OPERATION_DENIED)",
         check: |imp| {
@@ -557,6 +540,29 @@ pub static CASES: &[Case] = &[
             imp.deliver(b"x");
             expect("data arrived", retrieve(imp, 8, TEST_ACTIVITY, 0), HvStatus::SUCCESS)?;
             expect("nothing since", retrieve(imp, 8, TEST_ACTIVITY, 0), HvStatus::INACTIVE)
+        },
+    },
+    Case {
+        name: "test_activity_before_parameters",
+        behaviour: "TEST_ACTIVITY comes before the parameter checks: INACTIVE for a Count over 4088 too, and a retrieve the parameters refuse leaves the activity mark",
+        check: |imp| {
+            let too_many = hv_abi::debug::HV_DEBUG_MAXIMUM_DATA_SIZE as u32 + 1;
+            expect(
+                "inactive, Count 4089",
+                retrieve(imp, too_many, TEST_ACTIVITY, 0),
+                HvStatus::INACTIVE,
+            )?;
+            imp.deliver(b"x");
+            expect(
+                "active, Count 4089",
+                retrieve(imp, too_many, TEST_ACTIVITY, 0),
+                HvStatus::INVALID_PARAMETER,
+            )?;
+            expect(
+                "the byte still counts",
+                retrieve(imp, 8, TEST_ACTIVITY, 0),
+                HvStatus::SUCCESS,
+            )
         },
     },
     Case {
@@ -700,7 +706,13 @@ pub struct Divergence {
 /// Runs `ops` on a fresh reference model and a fresh `imp`, comparing each step's visible result (status
 /// or wait, the output page's first 16 bytes, the bytes the host receives, a wait's end).
 pub fn differential(imp: &mut dyn Implementation, ops: &[Op]) -> Result<(), Divergence> {
-    let mut reference = Reference::new();
+    differential_with(imp, Host::Reference, ops)
+}
+
+/// [`differential`] against `host`'s profile instead of the reference: a VMM that means to behave like
+/// KVM, say, checks exactly that.
+pub fn differential_with(imp: &mut dyn Implementation, host: Host, ops: &[Op]) -> Result<(), Divergence> {
+    let mut reference = Model::of(host);
     imp.fresh();
     let mut byte = 0u8;
     for (step, op) in ops.iter().enumerate() {

@@ -51,11 +51,14 @@
 //!
 //! The call code (`INVALID_HYPERCALL_CODE`); the input value against the call's descriptor
 //! (`INVALID_HYPERCALL_INPUT`: a reserved bit, a rep count or start index on a simple call, a variable
-//! header, the nested bit, or a form the call does not allow); in the memory form, each fixed parameter
-//! block 8-byte aligned, within one page and mapped (`INVALID_ALIGNMENT`); then [`DebugAccess::check`]
-//! (`FEATURE_UNAVAILABLE`, `ACCESS_DENIED`, `OPERATION_DENIED`, in that order). Each handler then checks
-//! its parameters (`INVALID_PARAMETER`) before producing its own result, and writes output only on
-//! success.
+//! header, the nested bit, or a form the call does not allow); then the caller's right to the call,
+//! [`DebugAccess::check`] (`FEATURE_UNAVAILABLE`, `ACCESS_DENIED`, `OPERATION_DENIED`, in that order), as
+//! every real host checks it first: a caller the gate refuses learns nothing about guest memory, not even
+//! which pages are mapped; then, in the memory form, each fixed parameter block 8-byte aligned, within one
+//! page and mapped (`INVALID_ALIGNMENT`). A retrieve then tests activity (`INACTIVE`, "before all other
+//! processing" of the call in the reference). Each handler then checks its parameters
+//! (`INVALID_PARAMETER`) before producing its own result, and writes output only on success; a refused
+//! call changes nothing.
 //!
 //! # HvPostDebugData (0x69)
 //!
@@ -66,23 +69,29 @@
 //! whole block. `Count = 0` is a legal probe. On success `PendingCount` is the bytes pending in the
 //! outgoing buffer, these included. `POST_LOOP` is a hint the model answers at once.
 //!
-//! Other implementations: QEMU sends part of the block and returns `INSUFFICIENT_BUFFERS` with the
-//! remainder as `PendingCount`; KVM answers the fast form with `INVALID_PARAMETER` (here
-//! `INVALID_HYPERCALL_INPUT`, as for any call used in a form it does not allow).
+//! Other implementations ([`crate::hosts`] models each, rule by rule): KVM answers the fast form with
+//! `INVALID_PARAMETER` (here `INVALID_HYPERCALL_INPUT`, as for any call used in a form it does not allow).
+//! No real host buffers a post: QEMU sends each as one UDP datagram and VirtualBox writes it whole to its
+//! debug stream, both with `PendingCount` 0; neither reads the options. On the hypercall path both carry
+//! Ethernet/IPv4/UDP frames, sending the UDP payload and dropping any other frame; QEMU answers Count 0
+//! and a block that is not RAM with `INSUFFICIENT_MEMORY`.
 //!
 //! # HvRetrieveDebugData (0x6A)
 //!
 //! Moves up to `Count` bytes from the incoming buffer to the output page.
 //!
-//! After the parameter checks (`Count > 4088`, data crossing the output page, an option other than
-//! `RETRIEVE_LOOP | RETRIEVE_TEST_ACTIVITY`): with `TEST_ACTIVITY`, `INACTIVE` when no byte arrived
-//! since this partition's last retrieve attempt (every attempt that gets this far refreshes that
-//! mark). With nothing pending: `RETRIEVE_LOOP` and a nonzero `Timeout` suspend the VP until data
+//! With `TEST_ACTIVITY`, first `INACTIVE` when no byte arrived since this partition's last retrieve
+//! attempt; then the parameter checks (`Count > 4088`, data crossing the output page, an option other
+//! than `RETRIEVE_LOOP | RETRIEVE_TEST_ACTIVITY`); an attempt that passes them refreshes that mark. With
+//! nothing pending: `RETRIEVE_LOOP` and a nonzero `Timeout` suspend the VP until data
 //! arrives or the timeout passes (then `NO_DATA`); otherwise `NO_DATA`. `Count = 0` with data pending
 //! is `SUCCESS` with no bytes. `RemainingCount` is the bytes still pending after the call.
 //!
-//! Other implementations: QEMU ignores the options and timeout and sets `RemainingCount` to
-//! `Count - RetrievedCount`.
+//! Other implementations: QEMU and VirtualBox return one whole datagram per retrieve after a rebuilt
+//! 42-byte Ethernet/IPv4/UDP header, whatever Count says (it can run past the output page), and set
+//! `RemainingCount` to `Count - RetrievedCount` (wrapping). Both ignore `RETRIEVE_LOOP` and the timeout;
+//! QEMU ignores `TEST_ACTIVITY`, VirtualBox answers it `SUCCESS` with no bytes. VirtualBox writes the output
+//! on failure too.
 //!
 //! # HvResetDebugSession (0x6B)
 //!
@@ -91,8 +100,9 @@
 //! `INVALID_PARAMETER` for an unknown flag or for neither purge flag; `NO_DATA` when nothing was
 //! purged. The `Padding` half of the input is ignored. No output.
 //!
-//! Other implementations: QEMU ignores the options and writes a 24-byte `HV_DEBUG_NET_DATA` output,
-//! as newer Windows headers define; the 2013 reference has no output, as here.
+//! Other implementations: no real host purges anything or answers `NO_DATA`. QEMU ignores the input and
+//! writes a 24-byte output (the debugger's address) at R8, in the fast form too; the 2013 reference has no
+//! output, as here. VirtualBox refuses Options 0 and accepts anything else.
 
 use hv_abi::debug::{
     DebugChannelId, DebugPostOptions, DebugPurgeOptions, DebugRetrieveOptions, HV_DEBUG_MAXIMUM_DATA_SIZE,
@@ -135,7 +145,7 @@ impl Dispatch {
     }
 }
 
-/// What every debug call checks, in this order, after its parameter blocks: the partition's access to
+/// What every debug call checks, in this order, before its parameter blocks: the partition's access to
 /// its debug channel. The VMM knows these facts about its partitions; the dispatcher knows nothing else
 /// about them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,23 +235,21 @@ fn execute<M: GuestMemoryAccess + ?Sized>(
     // One match on the call code; within each arm the descriptor is a constant.
     match input.call_code() {
         CallCode::POST_DEBUG_DATA => {
-            let (input_block, output) = memory_form(input, &CallDescriptor::POST_DEBUG_DATA, regs, memory)?;
-            access.check()?;
+            let (input_block, output) = memory_form(input, &CallDescriptor::POST_DEBUG_DATA, access, regs, memory)?;
             post(memory, channel, input_block, output)
         }
         CallCode::RETRIEVE_DEBUG_DATA => {
-            let (input_block, output) = memory_form(input, &CallDescriptor::RETRIEVE_DEBUG_DATA, regs, memory)?;
-            access.check()?;
+            let desc = &CallDescriptor::RETRIEVE_DEBUG_DATA;
+            let (input_block, output) = memory_form(input, desc, access, regs, memory)?;
             retrieve(memory, channel, input_block, output, now, resumed)
         }
         CallCode::RESET_DEBUG_SESSION => {
             check_input(input, &CallDescriptor::RESET_DEBUG_SESSION)?;
+            access.check()?;
             let options = if input.fast() {
-                access.check()?;
                 regs.rdx as u32
             } else {
                 let input_block = block(memory, regs.rdx, CallDescriptor::RESET_DEBUG_SESSION.input_size)?;
-                access.check()?;
                 let mut options = [0u8; 4];
                 read(memory, input_block, 0, &mut options)?;
                 u32::from_le_bytes(options)
@@ -255,15 +263,18 @@ fn execute<M: GuestMemoryAccess + ?Sized>(
 /// A memory-form call's input and output blocks.
 type Blocks<P> = (Block<P>, Block<P>);
 
-/// The input-value checks of a call that only has a memory form, then its two fixed parameter blocks.
+/// The input-value checks of a call that only has a memory form, the caller's right to the call, then its
+/// two fixed parameter blocks: a caller the gate refuses learns nothing about guest memory.
 #[inline(always)]
 fn memory_form<M: GuestMemoryAccess + ?Sized>(
     input: HypercallInput,
     desc: &CallDescriptor,
+    access: &DebugAccess,
     regs: HypercallRegisters,
     memory: &M,
 ) -> HvResult<Blocks<M::Page>> {
     check_input(input, desc)?;
+    access.check()?;
     Ok((
         block(memory, regs.rdx, desc.input_size)?,
         block(memory, regs.r8, desc.output_size)?,
@@ -364,14 +375,15 @@ fn retrieve<M: GuestMemoryAccess + ?Sized>(
     let mut raw = [0u8; size_of::<RetrieveDebugDataInput>()];
     read(memory, input, 0, &mut raw)?;
     let input = RetrieveDebugDataInput::read_from_bytes(&raw).map_or_else(|_| fail(HvStatus::INVALID_ALIGNMENT), Ok)?;
-    let count = check_data_area(output.offset, input.count)?;
-    unknown_flags_are_invalid(input.options.unknown_bits())?;
-
-    let active = channel.activity();
-    channel.arrived_at_last_retrieve = channel.arrived;
-    if input.options.contains(DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY) && !active {
+    // TEST_ACTIVITY comes "before all other processing" of the call (ff539134): before its parameters.
+    // INACTIVE changes nothing: no byte arrived since the last attempt, so the mark stands where it is.
+    if input.options.contains(DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY) && !channel.activity() {
         return fail(HvStatus::INACTIVE);
     }
+    let count = check_data_area(output.offset, input.count)?;
+    unknown_flags_are_invalid(input.options.unknown_bits())?;
+    // An attempt that got this far moves the mark.
+    channel.arrived_at_last_retrieve = channel.arrived;
     if channel.incoming.len() == 0 {
         let deadline = resumed_deadline.unwrap_or_else(|| now.saturating_add(input.timeout));
         if input.options.contains(DebugRetrieveOptions::RETRIEVE_LOOP) && deadline > now {

@@ -84,6 +84,12 @@ pub struct ModelVp<'h> {
 }
 
 impl ModelVp<'_> {
+    /// The hypervisor the VP runs on: its host end ([`Hypervisor::deliver`], [`Hypervisor::receive`])
+    /// between the VP's calls.
+    pub fn hypervisor(&mut self) -> &mut Hypervisor {
+        self.hv
+    }
+
     /// Issues one hypercall and returns at once, a suspended call included: what the VP's registers
     /// would see if the hypervisor returned to it now. [`Hypercall::hypercall`] waits instead.
     pub fn issue(&mut self, input: HypercallInput, rdx: u64, r8: u64) -> Dispatch {

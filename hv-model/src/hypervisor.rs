@@ -8,8 +8,9 @@ use hv_abi::debug::{DebugChannelId, HV_DEBUG_MAXIMUM_DATA_SIZE};
 use hv_abi::{HvResult, HvStatus, HypercallOutput, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
 
 use crate::channel::{Accounting, DebugChannel};
-use crate::debug_calls::{self, DebugAccess, Dispatch};
+use crate::debug_calls::{DebugAccess, Dispatch};
 use crate::fail;
+use crate::hosts::{self, HostSettings, Profile};
 use crate::memory::GuestMemory;
 use hv_x64::HypercallRegisters as Registers;
 
@@ -24,6 +25,8 @@ pub struct Config {
     pub incoming_capacity: usize,
     /// Capacity of each partition's outgoing (guest-to-host) buffer; at least one maximal post (4088).
     pub outgoing_capacity: usize,
+    /// Whose debug calls the partitions get: the reference's, or a real host's ([`crate::hosts`]).
+    pub profile: Profile,
 }
 
 impl Default for Config {
@@ -33,6 +36,7 @@ impl Default for Config {
             debugging_enabled: true,
             incoming_capacity: 2 * 4096,
             outgoing_capacity: 2 * 4096,
+            profile: Profile::default(),
         }
     }
 }
@@ -393,7 +397,8 @@ impl Hypervisor {
                 let VpState::Waiting { regs, deadline } = vp.state else {
                     continue;
                 };
-                match debug_calls::resume(regs, deadline, &access, &mut p.channel, &mut p.memory, now) {
+                let profile = &self.config.profile;
+                match hosts::resume(profile, (regs, deadline), &access, &mut p.channel, &mut p.memory, now) {
                     Dispatch::Suspended { .. } => {}
                     Dispatch::Complete(out) => {
                         vp.state = VpState::Running;
@@ -412,6 +417,11 @@ impl Hypervisor {
             return fail(HvStatus::INVALID_PARTITION_STATE);
         }
         Ok(p.channel.receive(buf))
+    }
+
+    /// Changes what KVM's front end reads ([`Config::profile`]), for the KVM profiles.
+    pub fn set_host_settings(&mut self, settings: HostSettings) {
+        self.config.profile.settings = settings;
     }
 
     /// Advances the virtual clock; waits whose deadline has come end with `HV_STATUS_NO_DATA`.
@@ -457,7 +467,7 @@ impl Hypervisor {
     }
 
     /// Runs one hypercall from a VP (x64 register convention): a thin user of
-    /// [`debug_calls::dispatch`].
+    /// [`crate::debug_calls::dispatch`], or of [`hosts::dispatch`] for the configured host.
     ///
     /// First the partition and VP: they exist and can run (`INVALID_PARTITION_ID`,
     /// `INVALID_PARTITION_STATE`, `INVALID_VP_INDEX`, `INVALID_VP_STATE` for a VP that is waiting); then
@@ -479,7 +489,7 @@ impl Hypervisor {
         if vp.state != VpState::Running {
             return status(HvStatus::INVALID_VP_STATE);
         }
-        let result = debug_calls::dispatch(regs, &access, &mut p.channel, &mut p.memory, now);
+        let result = hosts::dispatch(&self.config.profile, regs, &access, &mut p.channel, &mut p.memory, now);
         if let Dispatch::Suspended { deadline } = result {
             vp.state = VpState::Waiting { regs, deadline };
         }

@@ -64,6 +64,7 @@ pub mod conformance;
 pub mod debug_calls;
 pub mod engine;
 pub mod guest;
+pub mod hosts;
 mod hypervisor;
 mod memory;
 #[cfg(feature = "vm-memory")]

@@ -443,18 +443,42 @@ fn check_order_follows_the_design() {
         }),
         HvStatus::INVALID_HYPERCALL_INPUT
     );
-    assert_eq!(
-        g.call(Registers {
-            rcx: rcx(CallCode::POST_DEBUG_DATA, false),
-            rdx: IN + 1,
-            r8: OUT
-        }),
-        HvStatus::INVALID_ALIGNMENT
-    );
-    // TEST_ACTIVITY is checked before NO_DATA; parameters before TEST_ACTIVITY.
+    // The gate comes before the parameter pages: a refused caller learns nothing about guest memory,
+    // whether its block is misaligned, unmapped, or fine.
+    for (rdx, r8) in [(IN + 1, OUT), (0xDEAD_0000, OUT), (IN, 0xDEAD_0000), (IN, OUT)] {
+        for code in [CallCode::POST_DEBUG_DATA, CallCode::RETRIEVE_DEBUG_DATA] {
+            let regs = Registers {
+                rcx: rcx(code, false),
+                rdx,
+                r8,
+            };
+            assert_eq!(g.call(regs), HvStatus::ACCESS_DENIED, "{code:?} at {rdx:#x}, {r8:#x}");
+        }
+    }
+    let memory_reset = Registers {
+        rcx: rcx(CallCode::RESET_DEBUG_SESSION, false),
+        rdx: IN + 4,
+        r8: 0,
+    };
+    assert_eq!(g.call(memory_reset), HvStatus::ACCESS_DENIED);
+    // With the right to the call, the pages are checked.
     let mut g = guest();
+    let misaligned = Registers {
+        rcx: rcx(CallCode::POST_DEBUG_DATA, false),
+        rdx: IN + 1,
+        r8: OUT,
+    };
+    assert_eq!(g.call(misaligned), HvStatus::INVALID_ALIGNMENT);
+    // TEST_ACTIVITY comes before NO_DATA and before the parameters ("before all other processing"), and
+    // INACTIVE moves nothing.
     assert_eq!(g.retrieve_with(1, 0x2, 0), (HvStatus::INACTIVE, None));
+    assert_eq!(g.retrieve_with(MAX + 1, 0x2, 0), (HvStatus::INACTIVE, None));
+    assert_eq!(g.retrieve_with(1, 0x2 | 0x80, 0), (HvStatus::INACTIVE, None));
+    // With activity, the parameters are checked, and a retrieve they refuse leaves the mark: the next
+    // TEST_ACTIVITY still sees the byte.
+    g.deliver(b"x");
     assert_eq!(g.retrieve_with(MAX + 1, 0x2, 0), (HvStatus::INVALID_PARAMETER, None));
+    assert_eq!(g.retrieve_with(1, 0x2, 0).0, HvStatus::SUCCESS);
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod abi;
+mod conformance;
 mod decode;
 mod hexdump;
 mod names;
@@ -69,12 +70,16 @@ enum Command {
     /// Run the debug-hypercall conformance suite (hv_model::conformance) and print a pass/fail table:
     /// on the reference model, or on an adapter with QEMU's documented divergences.
     Conformance {
-        /// Run it on the QEMU-like adapter instead, which fails exactly its documented divergences.
-        #[arg(long, conflicts_with = "kvm")]
-        qemu_like: bool,
+        /// Run it on a real host's profile of the model: reference, kvm, qemu-kvm or virtualbox. A case the
+        /// profile fails for one of its named rules is an expected divergence, not a failure.
+        #[arg(long, value_name = "PROFILE", default_value = "reference", conflicts_with_all = ["kvm", "matrix"])]
+        host: String,
         /// Run it on hv-kvm's exit path: the bundled test guest issues each call from a real vCPU.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "matrix")]
         kvm: bool,
+        /// Every case against every profile: pass, the rule of an expected divergence, or FAIL.
+        #[arg(long)]
+        matrix: bool,
     },
     /// Print a shell completion script: `hvtool completions bash > /etc/bash_completion.d/hvtool`.
     Completions {
@@ -129,7 +134,13 @@ fn main() -> ExitCode {
             };
             run::run(&options, decode::Format::Text(paint(color)))
         }
-        Command::Conformance { qemu_like, kvm } => conformance(qemu_like, kvm),
+        Command::Conformance { host, kvm, matrix } => conformance::run(if matrix {
+            conformance::Target::Matrix
+        } else if kvm {
+            conformance::Target::Kvm
+        } else {
+            conformance::Target::Host(&host)
+        }),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(
@@ -160,47 +171,6 @@ fn main() -> ExitCode {
         code = report(&e);
     }
     code
-}
-
-/// The suite's table; a failing case is the error.
-fn conformance(qemu_like: bool, kvm: bool) -> (String, Option<String>) {
-    use hv_model::conformance::{self, QemuLike, Reference};
-    use std::fmt::Write as _;
-    let (name, results) = if qemu_like {
-        ("the QEMU-like adapter", conformance::run(&mut QemuLike::new()))
-    } else if kvm {
-        #[cfg(target_os = "linux")]
-        match hv_kvm::bundled_guest().and_then(hv_kvm::session::KvmSession::new) {
-            Ok(mut session) => ("hv-kvm's exit path", conformance::run(&mut session)),
-            Err(e) => return (String::new(), Some(e.to_string())),
-        }
-        #[cfg(not(target_os = "linux"))]
-        return (
-            String::new(),
-            Some("KVM is not usable here: KVM exists only on Linux".to_owned()),
-        );
-    } else {
-        ("the reference model", conformance::run(&mut Reference::new()))
-    };
-    let mut out = format!("conformance of {name}\n");
-    for (case, result) in &results {
-        let verdict = match result {
-            Ok(()) => "pass".to_owned(),
-            Err(why) => format!("FAIL  {why}"),
-        };
-        let _ = writeln!(out, "  {:<32} {verdict}", case.name);
-    }
-    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
-    let _ = writeln!(
-        out,
-        "{} cases: {} passed, {failed} failed",
-        results.len(),
-        results.len() - failed
-    );
-    (
-        out,
-        (failed > 0).then(|| format!("{failed} conformance cases failed on {name}")),
-    )
 }
 
 /// Colour only on a terminal, unless asked; `NO_COLOR` turns `auto` off.

@@ -745,7 +745,8 @@ fn run_boots_the_test_guest_on_kvm_or_says_in_one_line_why_not() {
         "VP 0  WRMSR HV_X64_MSR_GUEST_OS_ID 0x8100000608000000\n",
         "-> HV_STATUS_SUCCESS\n      guest -> host  20 bytes \"hello from the guest\"\n",
         "      host -> guest  29 bytes \"hello from the host, and more\"\n",
-        "VP 0  HvCallResetDebugSession (fast, RDX 0x1 R8 0x0) -> HV_STATUS_SUCCESS\n",
+        // R8 is the output page, where QEMU would write its reset answer.
+        "VP 0  HvCallResetDebugSession (fast, RDX 0x1 R8 0x106000) -> HV_STATUS_SUCCESS\n",
         "-> HV_STATUS_NO_DATA\n",
         " 0x38    PortNumber             0x03f8              1016\n",
         " 0x38    MsrNumber              0x00000277\n",
@@ -761,25 +762,53 @@ fn run_boots_the_test_guest_on_kvm_or_says_in_one_line_why_not() {
 }
 
 #[test]
-fn conformance_passes_on_the_reference_and_names_the_qemu_like_divergences() {
+fn conformance_passes_on_the_reference_and_names_each_profiles_divergences() {
+    use hv_model::hosts::Host;
+    let cases = hv_model::conformance::CASES.len();
     let out = ok(&["conformance"]);
-    assert!(out.ends_with("20 cases: 20 passed, 0 failed\n"), "{out}");
-    let qemu = hvtool(&["conformance", "--qemu-like"]);
-    assert_eq!(qemu.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&qemu.stdout);
-    let failed: Vec<&str> = stdout
+    assert!(
+        out.ends_with(&format!("{cases} cases: {cases} as expected, 0 failed\n")),
+        "{out}"
+    );
+    // A profile's expected divergences print their rule and do not fail the run.
+    let qemu = ok(&["conformance", "--host", "qemu-kvm"]);
+    let diverging: Vec<(&str, &str)> = qemu
         .lines()
-        .filter(|l| l.contains(" FAIL "))
-        .filter_map(|l| l.split_whitespace().next())
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let case = words.next()?;
+            (words.next()? == "diverges:").then_some(case).zip(words.next())
+        })
         .collect();
-    assert_eq!(failed, hv_model::conformance::QEMU_DIVERGENCES, "{stdout}");
-    assert!(String::from_utf8_lossy(&qemu.stderr).contains("7 conformance cases failed on the QEMU-like adapter"));
+    assert_eq!(diverging, Host::QemuKvm.divergences(), "{qemu}");
+    // The matrix: every case by every profile, each cell pass or a rule; exit 0.
+    let matrix = ok(&["conformance", "--matrix"]);
+    let header: Vec<&str> = matrix.lines().next().unwrap_or_default().split_whitespace().collect();
+    assert_eq!(header, ["case", "reference", "kvm", "qemu-kvm", "virtualbox"]);
+    for case in hv_model::conformance::CASES {
+        let row = matrix.lines().find(|l| l.split_whitespace().next() == Some(case.name));
+        let cells: Vec<&str> = row.unwrap_or_default().split_whitespace().skip(1).collect();
+        assert_eq!(cells.len(), 4, "{}: {matrix}", case.name);
+        for (host, cell) in Host::ALL.iter().zip(&cells) {
+            assert!(
+                *cell == "pass" || host.rule(cell).is_some(),
+                "{} on {host}: {cell}",
+                case.name
+            );
+        }
+    }
+    let unknown = fails(&["conformance", "--host", "hyper-v"]);
+    assert!(
+        unknown.contains("no host profile `hyper-v`; the profiles are reference, kvm, qemu-kvm, virtualbox"),
+        "{unknown}"
+    );
     let kvm = hvtool(&["conformance", "--kvm"]);
     let stderr = String::from_utf8_lossy(&kvm.stderr);
     if stderr.contains("KVM is not usable here") {
         eprintln!("SKIPPED hvtool conformance --kvm: did not run: {}", stderr.trim());
     } else {
         assert!(kvm.status.success(), "{stderr}");
-        assert!(String::from_utf8_lossy(&kvm.stdout).ends_with("20 cases: 20 passed, 0 failed\n"));
+        let expected = format!("{cases} cases: {cases} as expected, 0 failed\n");
+        assert!(String::from_utf8_lossy(&kvm.stdout).ends_with(&expected));
     }
 }

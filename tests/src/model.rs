@@ -294,11 +294,12 @@ impl Spec {
         if reserved || variable_header || nested || reps || (fast && !fast_allowed) {
             return Err(HvStatus::INVALID_HYPERCALL_INPUT);
         }
+        // The caller's right first: a refused caller learns nothing about guest memory.
+        self.gate(p)?;
         let blocks_ok = self.block_ok(p, regs.rdx, in_len) && self.block_ok(p, regs.r8, out_len);
         if !fast && !blocks_ok {
             return Err(HvStatus::INVALID_ALIGNMENT);
         }
-        self.gate(p)?;
         match rcx & 0xFFFF {
             0x69 => self.post(p, regs),
             0x6A => self.retrieve(p, regs, resumed),
@@ -328,16 +329,16 @@ impl Spec {
     fn retrieve(&mut self, p: usize, regs: Registers, resumed: Option<u64>) -> Checked<Handled> {
         let (count, options) = (self.u32_at(p, regs.rdx, 0), self.u32_at(p, regs.rdx, 4));
         let timeout = u64::from(self.u32_at(p, regs.rdx, 8)) | u64::from(self.u32_at(p, regs.rdx, 12)) << 32;
+        // TEST_ACTIVITY before the parameters, "before all other processing".
+        if options & 2 != 0 && self.parts[p].arrived == self.parts[p].seen {
+            return Err(HvStatus::INACTIVE);
+        }
         if !Self::data_ok(regs.r8, count) || options & !3 != 0 {
             return Err(HvStatus::INVALID_PARAMETER);
         }
         let now = self.now;
         let me = &mut self.parts[p];
-        let active = me.arrived != me.seen;
         me.seen = me.arrived;
-        if options & 2 != 0 && !active {
-            return Err(HvStatus::INACTIVE);
-        }
         if me.incoming.is_empty() {
             let deadline = resumed.unwrap_or_else(|| now.saturating_add(timeout));
             return if options & 1 != 0 && deadline > now {

@@ -1,11 +1,13 @@
-//! The conformance suite on the reference model, on the QEMU-like adapter, and on an implementation
-//! that is wrong everywhere; and the differential check of random call sequences, which finds the
-//! QEMU-like adapter's divergences and shrinks them to a short sequence.
+//! The conformance suite on the reference model, on every real host's profile (each failing exactly the
+//! cases its rules explain), and on an implementation that is wrong everywhere; and the differential
+//! check of random call sequences, which finds a profile's divergences and shrinks them to a short
+//! sequence, and holds for each profile against itself.
 
 use hv_abi::debug::DebugChannelId;
 use hv_abi::{HvStatus, HypercallOutput, PartitionPrivileges};
 use hv_model::Registers;
-use hv_model::conformance::{self, Implementation, Outcome, QemuLike, Reference};
+use hv_model::conformance::{self, Cell, Implementation, Model, Outcome, Reference};
+use hv_model::hosts::Host;
 use proptest::test_runner::{Config, TestError, TestRunner};
 
 fn failed(results: &[(&conformance::Case, Result<(), String>)]) -> Vec<&'static str> {
@@ -26,9 +28,21 @@ fn the_reference_model_passes_every_case() {
 }
 
 #[test]
-fn the_qemu_like_adapter_fails_exactly_its_documented_divergences() {
-    let results = conformance::run(&mut QemuLike::new());
-    assert_eq!(failed(&results), conformance::QEMU_DIVERGENCES);
+fn every_profile_fails_exactly_the_cases_its_rules_explain() {
+    for host in Host::ALL {
+        let results = conformance::run(&mut Model::of(host));
+        let expected: Vec<&str> = conformance::CASES
+            .iter()
+            .map(|c| c.name)
+            .filter(|name| host.divergences().iter().any(|(case, _)| case == name))
+            .collect();
+        assert_eq!(failed(&results), expected, "{host}");
+    }
+    for (case, cells) in conformance::matrix() {
+        for (host, cell) in Host::ALL.iter().zip(&cells) {
+            assert!(!matches!(cell, Cell::Fail(_)), "{} on {host}: {cell:?}", case.name);
+        }
+    }
 }
 
 /// Answers SUCCESS to every call and keeps nothing: every case must catch it.
@@ -65,20 +79,22 @@ fn no_case_passes_an_implementation_that_answers_success_to_everything() {
 }
 
 #[test]
-fn random_sequences_agree_on_the_reference_and_find_and_shrink_the_qemu_divergences() {
+fn random_sequences_agree_on_each_profile_and_find_and_shrink_the_qemu_divergences() {
     let config = Config {
         cases: 64,
         failure_persistence: None,
         ..Config::default()
     };
-    TestRunner::new(config.clone())
-        .run(&conformance::ops(), |ops| {
-            conformance::differential(&mut Reference::new(), &ops)
-                .map_err(|d| proptest::test_runner::TestCaseError::fail(format!("{d:?}")))
-        })
-        .expect("the reference agrees with itself");
+    for host in Host::ALL {
+        TestRunner::new(config.clone())
+            .run(&conformance::ops(), |ops| {
+                conformance::differential_with(&mut Model::of(host), host, &ops)
+                    .map_err(|d| proptest::test_runner::TestCaseError::fail(format!("{d:?}")))
+            })
+            .unwrap_or_else(|e| panic!("{host} disagrees with itself: {e}"));
+    }
     let found = TestRunner::new(config).run(&conformance::ops(), |ops| {
-        conformance::differential(&mut QemuLike::new(), &ops)
+        conformance::differential(&mut Model::of(Host::QemuKvm), &ops)
             .map_err(|d| proptest::test_runner::TestCaseError::fail(format!("{d:?}")))
     });
     match found {
@@ -89,6 +105,6 @@ fn random_sequences_agree_on_the_reference_and_find_and_shrink_the_qemu_divergen
                 minimal.len()
             );
         }
-        other => panic!("the QEMU-like divergences went unnoticed: {other:?}"),
+        other => panic!("QEMU's divergences from the reference went unnoticed: {other:?}"),
     }
 }

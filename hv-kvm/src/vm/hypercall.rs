@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use hv_abi::{HypercallInput, HypercallOutput};
 use hv_model::Registers;
-use hv_model::debug_calls::{self, Dispatch};
+use hv_model::debug_calls::Dispatch;
+use hv_model::hosts;
 use hv_x64::result_32bit;
 use kvm_bindings::kvm_sync_regs;
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
@@ -138,7 +139,9 @@ fn dispatch(vp: &mut Vp<'_>, call: Registers) -> Result<Option<HypercallOutput>,
     let partition = vp.partition;
     let mut s = partition.lock()?;
     let State { debug, .. } = &mut *s;
-    let mut result = debug_calls::dispatch(call, &debug.access, &mut debug.channel, &mut vp.memory, partition.now());
+    let profile = &vp.config.profile;
+    let now = partition.now();
+    let mut result = hosts::dispatch(profile, call, &debug.access, &mut debug.channel, &mut vp.memory, now);
     let mut waited = None;
     if let Dispatch::Suspended { deadline } = result {
         let started = std::time::Instant::now();
@@ -150,7 +153,8 @@ fn dispatch(vp: &mut Vp<'_>, call: Registers) -> Result<Option<HypercallOutput>,
         loop {
             let State { debug, .. } = &mut *s;
             let now = partition.now();
-            result = debug_calls::resume(call, deadline, &debug.access, &mut debug.channel, &mut vp.memory, now);
+            let channel = &mut debug.channel;
+            result = hosts::resume(profile, (call, deadline), &debug.access, channel, &mut vp.memory, now);
             if !matches!(result, Dispatch::Suspended { .. }) {
                 break;
             }
