@@ -439,3 +439,30 @@ fn a_host_end_sends_from_its_own_callback() {
         .expect("the session runs");
     assert_eq!(writes(&report, RESULT_PORT), [0], "the session's every step passed");
 }
+
+/// `Config::profile` picks whose debug calls the guest gets: behind KVM's front end with `USE_HCALLS`
+/// clear, the test guest's first post is `OPERATION_DENIED`, and its session stops at that step (3).
+#[test]
+fn the_configured_host_profile_serves_the_guests_calls() {
+    use hv_model::hosts::{Host, HostSettings, Profile};
+    if !kvm("the_configured_host_profile_serves_the_guests_calls") {
+        return;
+    }
+    let profile = |use_hcalls| Profile {
+        host: Host::Kvm,
+        settings: HostSettings {
+            use_hcalls,
+            ..HostSettings::default()
+        },
+    };
+    let guest = hv_kvm::bundled_guest().unwrap_or_else(|e| panic!("KVM is usable but {e}"));
+    for (use_hcalls, outcome) in [(true, 0), (false, 3)] {
+        let config = Config {
+            profile: profile(use_hcalls),
+            ..Config::default()
+        };
+        let answer = Box::new(Answer::new(b"hello from the host, and more"));
+        let report = hv_kvm::run(&config, guest, answer).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(writes(&report, RESULT_PORT), [outcome], "USE_HCALLS {use_hcalls}");
+    }
+}
