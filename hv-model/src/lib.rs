@@ -17,6 +17,8 @@
 //!
 //! - [`guest::GuestVp`]: a VP of a model partition as `hv-guest` sees a VP ([`guest::ModelVp`] implements
 //!   its `Hypercall` and `ParameterPages`), so guest code runs against the model.
+//! - [`hosts`]: KVM, QEMU under KVM and VirtualBox as profiles of the dispatcher, each difference from the
+//!   reference a named rule with its source; [`Config::profile`] picks one for a model's partitions.
 //! - [`engine::Engine`]: the host-side debugger engine of a channel, reporting session changes as
 //!   dbgeng's `IDebugEventCallbacks::SessionStatus` documents, over any [`engine::DebugHost`] (the model,
 //!   or a VMM's VMs).

@@ -165,16 +165,28 @@ fn output_block<M: GuestMemoryAccess + ?Sized>(memory: &M, gpa: u64) -> Result<(
     }
 }
 
+/// The 4 KiB of a memory-form call's input and its checked output block.
+fn blocks<M: GuestMemoryAccess + ?Sized>(
+    memory: &M,
+    input: u64,
+    output: u64,
+) -> Result<[u8; PAGE_SIZE as usize], HvStatus> {
+    let mut page = [0u8; PAGE_SIZE as usize];
+    parameters(memory, input, &mut page)?;
+    output_block(memory, output)?;
+    Ok(page)
+}
+
 fn post<M: GuestMemoryAccess + ?Sized>(
     input: u64,
     output: u64,
     channel: &mut DebugChannel,
     memory: &mut M,
 ) -> HvStatus {
-    let mut page = [0u8; PAGE_SIZE as usize];
-    if let Err(status) = parameters(memory, input, &mut page).and_then(|()| output_block(memory, output)) {
-        return status;
-    }
+    let page = match blocks(memory, input, output) {
+        Ok(page) => page,
+        Err(status) => return status,
+    };
     let count = u32::from_le_bytes([page[0], page[1], page[2], page[3]]) as usize;
     if count > HV_DEBUG_MAXIMUM_DATA_SIZE {
         return HvStatus::INVALID_PARAMETER;
@@ -196,10 +208,10 @@ fn retrieve<M: GuestMemoryAccess + ?Sized>(
     channel: &mut DebugChannel,
     memory: &mut M,
 ) -> HvStatus {
-    let mut page = [0u8; PAGE_SIZE as usize];
-    if let Err(status) = parameters(memory, input, &mut page).and_then(|()| output_block(memory, output)) {
-        return status;
-    }
+    let page = match blocks(memory, input, output) {
+        Ok(page) => page,
+        Err(status) => return status,
+    };
     let count = u32::from_le_bytes([page[0], page[1], page[2], page[3]]);
     let options = DebugRetrieveOptions::from_bits_retain(u32::from_le_bytes([page[4], page[5], page[6], page[7]]));
     let head = |memory: &mut M, retrieved: u32, remaining: u32| {
