@@ -379,11 +379,20 @@ fn expect_eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Re
     }
 }
 
+/// `got` is the bytes `want`; a difference prints both in hex.
+fn expect_bytes(what: &str, got: &[u8], want: &[u8]) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what}: expected {want:02x?}, got {got:02x?}"))
+    }
+}
+
 /// The host receives exactly `want`.
 fn expect_received(imp: &mut dyn Implementation, what: &str, want: &[u8]) -> Result<(), String> {
     let mut buf = [0u8; 64];
     let n = imp.receive(&mut buf);
-    expect_eq(what, &buf[..n], want)
+    expect_bytes(what, &buf[..n], want)
 }
 
 const PURGE_IN: u64 = DebugPurgeOptions::PURGE_INCOMING_DATA.bits() as u64;
@@ -513,7 +522,7 @@ pub static CASES: &[Case] = &[
             expect_eq("RetrievedCount", output_u32(imp, 0), 4)?;
             let mut data = [0u8; 4];
             imp.read(imp.output_page() + 8, &mut data);
-            expect_eq("data", &data, b"abcd")
+            expect_bytes("data", &data, b"abcd")
         },
     },
     Case {
@@ -622,7 +631,7 @@ pub static CASES: &[Case] = &[
             expect("memory-form reset", got, HvStatus::SUCCESS)?;
             let mut out = [0u8; 24];
             imp.read(imp.output_page(), &mut out);
-            expect_eq("output page", out, [0xEE; 24])
+            expect_bytes("output page", &out, &[0xEE; 24])
         },
     },
     Case {
@@ -651,7 +660,7 @@ pub static CASES: &[Case] = &[
             expect("Count 4089", retrieve(imp, 4089, 0, 0), HvStatus::INVALID_PARAMETER)?;
             let mut out = [0u8; 16];
             imp.read(imp.output_page(), &mut out);
-            expect_eq("output page", out, [0xEE; 16])?;
+            expect_bytes("output page", &out, &[0xEE; 16])?;
             expect("data still there", retrieve(imp, 16, 0, 0), HvStatus::SUCCESS)?;
             expect_eq("all of it", output_u32(imp, 0), 7)
         },
