@@ -450,10 +450,7 @@ fn the_configured_host_profile_serves_the_guests_calls() {
     }
     let profile = |use_hcalls| Profile {
         host: Host::Kvm,
-        settings: HostSettings {
-            use_hcalls,
-            ..HostSettings::default()
-        },
+        settings: HostSettings::new(false, use_hcalls),
     };
     let guest = hv_kvm::bundled_guest().unwrap_or_else(|e| panic!("KVM is usable but {e}"));
     for (use_hcalls, outcome) in [(true, 0), (false, 3)] {

@@ -75,14 +75,56 @@ impl Buffer {
         })
     }
 
-    fn start(&self, i: usize) -> bool {
-        self.starts.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
+    fn set_start(&mut self, i: usize) {
+        if let Some(w) = self.starts.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
     }
 
-    fn set_start(&mut self, i: usize, on: bool) {
-        if let Some(w) = self.starts.get_mut(i / 64) {
-            *w = (*w & !(1 << (i % 64))) | u64::from(on) << (i % 64);
+    /// Clears the boundary bits of ring positions `from..from + n` (no wrap), a word at a time.
+    fn clear_starts(&mut self, from: usize, n: usize) {
+        let (mut i, end) = (from, from + n);
+        while i < end {
+            let bit = i % 64;
+            let take = (64 - bit).min(end - i);
+            let mask = if take == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << take) - 1) << bit
+            };
+            if let Some(w) = self.starts.get_mut(i / 64) {
+                *w &= !mask;
+            }
+            i += take;
         }
+    }
+
+    /// The first boundary bit in ring positions `from..from + n` (no wrap), a word at a time.
+    fn find_start(&self, from: usize, n: usize) -> Option<usize> {
+        let (mut i, end) = (from, from + n);
+        while i < end {
+            let bit = i % 64;
+            let take = (64 - bit).min(end - i);
+            let mask = if take == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << take) - 1) << bit
+            };
+            let word = self.starts.get(i / 64).copied().unwrap_or(0) & mask;
+            if word != 0 {
+                return Some(i - bit + word.trailing_zeros() as usize);
+            }
+            i += take;
+        }
+        None
+    }
+
+    /// The ring positions of the `n` bytes from pending offset `k`: one or two runs (the ring wraps).
+    fn runs(&self, k: usize, n: usize) -> [(usize, usize); 2] {
+        let cap = self.ring.len();
+        let at = self.wrap(self.head + k);
+        let first = n.min(cap - at);
+        [(at, first), (0, n - first)]
     }
 
     /// Forgets the boundaries of the oldest `n` pending bytes, which are leaving.
@@ -90,17 +132,22 @@ impl Buffer {
         if self.starts.is_empty() {
             return;
         }
-        for k in 0..n {
-            let i = self.wrap(self.head + k);
-            self.set_start(i, false);
+        for (from, len) in self.runs(0, n) {
+            self.clear_starts(from, len);
         }
     }
 
     /// The length of the oldest pending datagram: up to the next boundary, or everything pending.
     pub(crate) fn first_datagram(&self) -> usize {
-        (1..self.len)
-            .find(|&k| self.start(self.wrap(self.head + k)))
-            .unwrap_or(self.len)
+        if self.len < 2 {
+            return self.len;
+        }
+        let [(a, a_len), (b, b_len)] = self.runs(1, self.len - 1);
+        let next = match self.find_start(a, a_len) {
+            Some(i) => Some(i - a),
+            None => self.find_start(b, b_len).map(|i| a_len + i - b),
+        };
+        next.map_or(self.len, |k| k + 1)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -190,7 +237,7 @@ impl Buffer {
         let fit = data.len().min(self.free());
         if fit > 0 {
             let tail = self.wrap(self.head + self.len);
-            self.set_start(tail, true);
+            self.set_start(tail);
         }
         let (a, b) = self.spare(fit);
         let a_len = a.len();
@@ -257,6 +304,8 @@ pub struct DebugChannel {
     pub(crate) arrived_at_last_retrieve: u64,
     /// Bytes a modelled host would have written past an output page, which the model does not write.
     pub(crate) past_output_page: u64,
+    /// Where a modelled host without buffers sends its rebuilt frames: the sender of the last posted one.
+    pub(crate) peer: crate::hosts::frame::Peer,
 }
 
 impl core::fmt::Debug for DebugChannel {
@@ -282,6 +331,7 @@ impl DebugChannel {
             arrived: 0,
             arrived_at_last_retrieve: 0,
             past_output_page: 0,
+            peer: crate::hosts::frame::Peer::default(),
         })
     }
 
@@ -301,6 +351,16 @@ impl DebugChannel {
                 Ok::<(), ()>(())
             })
             .unwrap_or(false)
+    }
+
+    /// The guest receives the oldest datagram, or its first `buf.len()` bytes, into `buf` (a host whose
+    /// receive buffer is smaller keeps the rest pending as the next chunk). `None` when nothing is pending.
+    pub(crate) fn receive_chunk(&mut self, buf: &mut [u8]) -> Option<usize> {
+        if self.incoming.len() == 0 {
+            return None;
+        }
+        let room = self.incoming.first_datagram().min(buf.len());
+        Some(self.incoming.take_into(&mut buf[..room]))
     }
 
     /// The guest receives the oldest whole datagram into `buf` (a retrieve on a host without buffers);
@@ -453,5 +513,59 @@ mod tests {
         let incoming = c.incoming();
         assert_eq!((incoming.read, incoming.dropped, incoming.pending), (10, 2, 0));
         assert!(incoming.balanced());
+    }
+
+    /// Datagram boundaries against a list of deliveries, through wrap-around, partial takes (the
+    /// reference's retrieve), drops and purges.
+    #[test]
+    fn datagram_boundaries_follow_the_deliveries() {
+        let mut c = DebugChannel::new(50, 8).unwrap();
+        let mut pending: alloc::collections::VecDeque<usize> = alloc::collections::VecDeque::new();
+        let mut seed = 12345u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..5000 {
+            match next(4) {
+                0 => {
+                    let len = next(30) as usize;
+                    let free = 50 - c.incoming.len();
+                    c.deliver(&alloc::vec![7u8; len]);
+                    if len.min(free) > 0 {
+                        pending.push_back(len.min(free));
+                    }
+                }
+                1 => {
+                    let mut buf = [0u8; 64];
+                    assert_eq!(c.receive_datagram(&mut buf), pending.pop_front());
+                }
+                2 => {
+                    // A partial take from the front, as the reference's retrieve does.
+                    let n = (next(10) as usize).min(c.incoming.len());
+                    let mut buf = [0u8; 10];
+                    c.incoming.take_into(&mut buf[..n]);
+                    let mut left = n;
+                    while left > 0 {
+                        let front = pending.front_mut().unwrap();
+                        let k = left.min(*front);
+                        *front -= k;
+                        left -= k;
+                        if *front == 0 {
+                            pending.pop_front();
+                        }
+                    }
+                }
+                _ if next(20) == 0 => {
+                    c.purge();
+                    pending.clear();
+                }
+                _ => {}
+            }
+            assert_eq!(c.incoming.len(), pending.iter().sum::<usize>());
+            assert_eq!(c.incoming.first_datagram(), pending.front().copied().unwrap_or(0));
+        }
     }
 }

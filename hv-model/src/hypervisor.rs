@@ -8,7 +8,7 @@ use hv_abi::debug::{DebugChannelId, HV_DEBUG_MAXIMUM_DATA_SIZE};
 use hv_abi::{HvResult, HvStatus, HypercallOutput, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
 
 use crate::channel::{Accounting, DebugChannel};
-use crate::debug_calls::{DebugAccess, Dispatch};
+use crate::debug_calls::{self, DebugAccess, Dispatch};
 use crate::fail;
 use crate::hosts::{self, HostSettings, Profile};
 use crate::memory::GuestMemory;
@@ -388,7 +388,7 @@ impl Hypervisor {
     pub fn deliver(&mut self, id: PartitionId, data: &[u8]) -> HvResult<usize> {
         let i = self.running(id)?;
         let access = self.access(i);
-        access.check()?;
+        hosts::host_end_usable(self.config.profile.host, &access)?;
         let now = self.now;
         let p = &mut self.partitions[i];
         let dropped = p.channel.deliver(data);
@@ -397,8 +397,9 @@ impl Hypervisor {
                 let VpState::Waiting { regs, deadline } = vp.state else {
                     continue;
                 };
-                let profile = &self.config.profile;
-                match hosts::resume(profile, (regs, deadline), &access, &mut p.channel, &mut p.memory, now) {
+                // Only the profiles whose VMM is the reference suspend; KVM's front end filtered the call
+                // once, when it was made.
+                match debug_calls::resume(regs, deadline, &access, &mut p.channel, &mut p.memory, now) {
                     Dispatch::Suspended { .. } => {}
                     Dispatch::Complete(out) => {
                         vp.state = VpState::Running;
@@ -467,7 +468,7 @@ impl Hypervisor {
     }
 
     /// Runs one hypercall from a VP (x64 register convention): a thin user of
-    /// [`crate::debug_calls::dispatch`], or of [`hosts::dispatch`] for the configured host.
+    /// [`debug_calls::dispatch`], or of [`hosts::dispatch`] for the configured host.
     ///
     /// First the partition and VP: they exist and can run (`INVALID_PARTITION_ID`,
     /// `INVALID_PARTITION_STATE`, `INVALID_VP_INDEX`, `INVALID_VP_STATE` for a VP that is waiting); then

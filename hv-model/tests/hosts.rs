@@ -48,11 +48,23 @@ fn post(m: &mut Model, data: &[u8]) -> HvStatus {
     post_at(m, INPUT_PAGE, data, 0)
 }
 
-fn framed(payload: &[u8]) -> Vec<u8> {
+fn frame(src: &Endpoint, dst: &Endpoint, payload: &[u8]) -> Vec<u8> {
     let mut frame = vec![0u8; udp::HEADER_LEN + payload.len()];
-    let n = udp::build(&GUEST, &DEBUGGER, payload, &mut frame).unwrap();
+    let n = udp::build(src, dst, payload, &mut frame).unwrap();
     frame.truncate(n);
     frame
+}
+
+/// A frame QEMU forwards: any UDP frame.
+fn framed(payload: &[u8]) -> Vec<u8> {
+    frame(&GUEST, &DEBUGGER, payload)
+}
+
+/// A frame VirtualBox forwards: both UDP ports 0.
+fn framed_port_0(payload: &[u8]) -> Vec<u8> {
+    let (mut from, mut to) = (GUEST, DEBUGGER);
+    (from.port, to.port) = (0, 0);
+    frame(&from, &to, payload)
 }
 
 fn retrieve(m: &mut Model, count: u32, options: u32) -> HvStatus {
@@ -207,11 +219,21 @@ fn qemu_post_options_ignored() {
 #[test]
 fn qemu_post_needs_udp_frame() {
     let mut m = Model::of(Host::QemuKvm);
+    m.write(OUTPUT_PAGE, &[0xAB; 8]);
     assert_eq!(post(&mut m, b"not a frame"), HvStatus::SUCCESS);
-    assert_eq!(head(&mut m)[0], 0, "the profile's PendingCount for a dropped frame");
+    assert_eq!(
+        head(&mut m),
+        [0, 0xABAB_ABAB],
+        "PendingCount 0 (the profile's), 4 bytes of output"
+    );
     assert_eq!(received(&mut m), b"", "nothing sent");
     assert_eq!(post(&mut m, &framed(b"payload")), HvStatus::SUCCESS);
     assert_eq!(received(&mut m), b"payload", "the 42 header bytes stripped");
+    // QEMU checks the EtherType and the protocol only: a bad IPv4 checksum still sends.
+    let mut bad = framed(b"sum");
+    bad[24] ^= 0xFF;
+    assert_eq!(post(&mut m, &bad), HvStatus::SUCCESS);
+    assert_eq!(received(&mut m), b"sum");
 }
 
 #[test]
@@ -238,8 +260,13 @@ fn qemu_retrieve_one_datagram_whatever_count_says() {
     let parsed = udp::parse(&frame).expect("a well-formed Ethernet/IPv4/UDP frame");
     assert_eq!(parsed.payload, b"abc");
     assert_eq!(parsed.src.port, 50000, "from QEMU's default host port");
+    assert_eq!(parsed.dst.ip, [0; 4], "no frame posted yet: to 0.0.0.0");
+    // After a post, rebuilt frames go to its sender.
+    assert_eq!(post(&mut m, &framed(b"hi")), HvStatus::SUCCESS);
     assert_eq!(retrieve(&mut m, 4088, 0), HvStatus::SUCCESS);
-    assert_eq!(udp::parse(&retrieved(&mut m, 46)).unwrap().payload, b"defg");
+    let frame = retrieved(&mut m, 46);
+    let parsed = udp::parse(&frame).unwrap();
+    assert_eq!((parsed.payload, parsed.dst.ip), (&b"defg"[..], GUEST.ip));
     // A datagram too long for the page: truncated to 4054 bytes, and what would run past the output page
     // is counted, not written.
     m.deliver(&[9u8; 5000]);
@@ -297,7 +324,7 @@ fn qemu_reset_output() {
 #[test]
 fn vbox_no_input_checks() {
     let mut m = Model::of(Host::VirtualBox);
-    let frame = framed(b"x");
+    let frame = framed_port_0(b"x");
     m.write(INPUT_PAGE, &(frame.len() as u32).to_le_bytes());
     m.write(INPUT_PAGE + 8, &frame);
     let anything = POST | 1 << 31 | 1 << 44 | 5 << 32 | 3 << 17;
@@ -308,9 +335,13 @@ fn vbox_no_input_checks() {
 fn vbox_access_denied_and_no_channel_check() {
     let mut m = Model::of(Host::VirtualBox);
     m.set_channel_id(DebugChannelId(0));
-    assert_eq!(post(&mut m, &framed(b"x")), HvStatus::SUCCESS, "no OPERATION_DENIED");
+    assert_eq!(
+        post(&mut m, &framed_port_0(b"x")),
+        HvStatus::SUCCESS,
+        "no OPERATION_DENIED"
+    );
     m.set_debugging(false);
-    assert_eq!(post(&mut m, &framed(b"x")), HvStatus::ACCESS_DENIED);
+    assert_eq!(post(&mut m, &framed_port_0(b"x")), HvStatus::ACCESS_DENIED);
     let mut m = Model::of(Host::VirtualBox);
     m.set_privileges(PartitionPrivileges::empty());
     assert_eq!(
@@ -323,7 +354,7 @@ fn vbox_access_denied_and_no_channel_check() {
 #[test]
 fn vbox_fast_ignored() {
     let mut m = Model::of(Host::VirtualBox);
-    let frame = framed(b"fast");
+    let frame = framed_port_0(b"fast");
     m.write(INPUT_PAGE, &(frame.len() as u32).to_le_bytes());
     m.write(INPUT_PAGE + 8, &frame);
     assert_eq!(call(&mut m, POST | FAST, INPUT_PAGE, OUTPUT_PAGE), HvStatus::SUCCESS);
@@ -342,7 +373,7 @@ fn vbox_parameter_pages() {
         HvStatus::INVALID_PARAMETER
     );
     // 4 KiB read from the GPA: from the input page into the output page is RAM, from the output page on
-    // it is not.
+    // it is not (VirtualBox fails that VMCALL without a status; the profile says INVALID_PARAMETER).
     assert_eq!(
         call(&mut m, RETRIEVE, INPUT_PAGE + 8, OUTPUT_PAGE),
         HvStatus::SUCCESS,
@@ -352,20 +383,33 @@ fn vbox_parameter_pages() {
         call(&mut m, RETRIEVE, OUTPUT_PAGE + 8, OUTPUT_PAGE),
         HvStatus::INVALID_PARAMETER
     );
+    // The output GPA gets the same 4 KiB read.
+    assert_eq!(
+        call(&mut m, RETRIEVE, INPUT_PAGE, OUTPUT_PAGE + 8),
+        HvStatus::INVALID_PARAMETER
+    );
+    assert_eq!(
+        call(&mut m, RETRIEVE, INPUT_PAGE, OUTPUT_PAGE + 4),
+        HvStatus::INVALID_ALIGNMENT
+    );
 }
 
 #[test]
 fn vbox_post_writes_at_once() {
     let mut m = Model::of(Host::VirtualBox);
     assert_eq!(post(&mut m, b""), HvStatus::SUCCESS, "Count 0");
+    m.write(OUTPUT_PAGE, &[0xAB; 8]);
     assert_eq!(
-        post_at(&mut m, INPUT_PAGE, &framed(b"opts"), u32::MAX),
+        post_at(&mut m, INPUT_PAGE, &framed_port_0(b"opts"), u32::MAX),
         HvStatus::SUCCESS
     );
-    assert_eq!(head(&mut m)[0], 0, "PendingCount 0");
-    let chunk = framed(&[5u8; 4000]);
+    assert_eq!(
+        head(&mut m),
+        [0, 0xABAB_ABAB],
+        "PendingCount 0, the padding as the guest left it"
+    );
+    let chunk = framed_port_0(&[5u8; 4000]);
     assert_eq!(post(&mut m, &chunk), HvStatus::SUCCESS);
-    m.write(OUTPUT_PAGE, &[0xAB; 8]);
     // The stream is full: INSUFFICIENT_BUFFER (0x33), and PendingCount keeps its old value.
     assert_eq!(post(&mut m, &chunk), HvStatus::SUCCESS);
     m.write(OUTPUT_PAGE, &[0xAB; 8]);
@@ -377,10 +421,19 @@ fn vbox_post_writes_at_once() {
 fn vbox_udp_frames() {
     let mut m = Model::of(Host::VirtualBox);
     assert_eq!(post(&mut m, b"not a frame"), HvStatus::SUCCESS, "reported as written");
-    assert_eq!(received(&mut m), b"");
+    assert_eq!(
+        post(&mut m, &framed(b"ports")),
+        HvStatus::SUCCESS,
+        "a UDP frame not on port 0"
+    );
+    assert_eq!(received(&mut m), b"", "neither sent");
+    assert_eq!(post(&mut m, &framed_port_0(b"sent")), HvStatus::SUCCESS);
+    assert_eq!(received(&mut m), b"sent");
     m.deliver(b"back");
     assert_eq!(retrieve(&mut m, 4088, 0), HvStatus::SUCCESS);
-    assert_eq!(udp::parse(&retrieved(&mut m, 46)).unwrap().payload, b"back");
+    let frame = retrieved(&mut m, 46);
+    let parsed = udp::parse(&frame).unwrap();
+    assert_eq!((parsed.payload, parsed.src.ip), (&b"back"[..], [0; 4]));
 }
 
 #[test]
@@ -388,6 +441,8 @@ fn vbox_retrieve_output_always() {
     let mut m = Model::of(Host::VirtualBox);
     assert_eq!(retrieve(&mut m, 4089, 0), HvStatus::INVALID_PARAMETER);
     assert_eq!(head(&mut m), [0, 4089]);
+    // Count is checked before TEST_ACTIVITY.
+    assert_eq!(retrieve(&mut m, 4089, 0x2), HvStatus::INVALID_PARAMETER);
     assert_eq!(retrieve(&mut m, 12, 0), HvStatus::NO_DATA);
     assert_eq!(head(&mut m), [0, 12]);
 }
@@ -404,6 +459,12 @@ fn vbox_retrieve_one_chunk() {
         [45, 1u32.wrapping_sub(45)],
         "the whole chunk, Count 1 or not"
     );
+    // A chunk is at most a page; one whose frame does not fit the page is lost, with NO_DATA.
+    m.deliver(&[1u8; 5000]);
+    assert_eq!(retrieve(&mut m, 8, 0), HvStatus::NO_DATA);
+    assert_eq!(head(&mut m), [4096, 8]);
+    assert_eq!(retrieve(&mut m, 8, 0), HvStatus::SUCCESS, "the rest, the next chunk");
+    assert_eq!(head(&mut m)[0], 42 + 904);
 }
 
 #[test]
@@ -431,14 +492,19 @@ fn vbox_reset_purges_nothing() {
     assert_eq!(call(&mut m, RESET | FAST, 0, 0), HvStatus::INVALID_PARAMETER);
     assert_eq!(
         call(&mut m, RESET | FAST, 1 << 40, 0),
-        HvStatus::SUCCESS,
-        "all of RDX, unknown flags too"
+        HvStatus::INVALID_PARAMETER,
+        "32-bit options"
     );
-    m.write(INPUT_PAGE, &0u64.to_le_bytes());
+    assert_eq!(
+        call(&mut m, RESET | FAST, 0x80, 0),
+        HvStatus::SUCCESS,
+        "unknown flags too"
+    );
+    m.write(INPUT_PAGE, &(1u64 << 32).to_le_bytes());
     assert_eq!(
         call(&mut m, RESET, INPUT_PAGE, 0),
         HvStatus::INVALID_PARAMETER,
-        "the input page"
+        "the input's first 4 bytes"
     );
     assert_eq!(retrieve(&mut m, 8, 0), HvStatus::SUCCESS, "nothing purged");
     assert_eq!(call(&mut m, RESET | FAST, 3, 0), HvStatus::SUCCESS, "never NO_DATA");

@@ -153,7 +153,7 @@ fn session<F: Framing>(host: Host, framing: F, steps: &[Step]) -> Result<(), Tes
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn a_byte_stream_arrives_intact_on_the_reference(steps in steps(4088)) {
@@ -170,8 +170,11 @@ proptest! {
         session(Host::QemuKvm, Udp::new(GUEST, DEBUGGER), &steps)?;
     }
 
+    /// VirtualBox forwards only frames whose UDP ports are both 0.
     #[test]
     fn a_byte_stream_arrives_intact_on_virtualbox(steps in steps(4046)) {
-        session(Host::VirtualBox, Udp::new(GUEST, DEBUGGER), &steps)?;
+        let (mut guest, mut debugger) = (GUEST, DEBUGGER);
+        (guest.port, debugger.port) = (0, 0);
+        session(Host::VirtualBox, Udp::new(guest, debugger), &steps)?;
     }
 }

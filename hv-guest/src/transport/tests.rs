@@ -125,7 +125,7 @@ fn converse<H: Debugger, F: Framing>(t: &mut Transport<Fake<H>, F>, ops: &[Op]) 
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn the_reference_carries_streams_both_ways(ops in ops(10_000), capacity in 4088usize..12_000) {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hv_abi::{HypercallInput, HypercallOutput};
 use hv_model::Registers;
-use hv_model::debug_calls::Dispatch;
+use hv_model::debug_calls::{self, Dispatch};
 use hv_model::hosts;
 use hv_x64::result_32bit;
 use kvm_bindings::kvm_sync_regs;
@@ -153,8 +153,8 @@ fn dispatch(vp: &mut Vp<'_>, call: Registers) -> Result<Option<HypercallOutput>,
         loop {
             let State { debug, .. } = &mut *s;
             let now = partition.now();
-            let channel = &mut debug.channel;
-            result = hosts::resume(profile, (call, deadline), &debug.access, channel, &mut vp.memory, now);
+            // Only the profiles whose VMM is the reference suspend; KVM's front end filtered the call once.
+            result = debug_calls::resume(call, deadline, &debug.access, &mut debug.channel, &mut vp.memory, now);
             if !matches!(result, Dispatch::Suspended { .. }) {
                 break;
             }

@@ -49,9 +49,17 @@ pub(super) const RULES: &[Rule] = &[
 ];
 
 /// Where KVM in front of the reference departs from the reference, case by case.
-pub(super) const DIVERGENCES: &[(&str, &str)] = &[
-    ("input_value_checked", FAST_POST_RETRIEVE.name),
-    ("access_check_order", DEBUGGER_OFF.name),
+pub(super) const DIVERGENCES: &[super::Divergence] = &[
+    (
+        "input_value_checked",
+        FAST_POST_RETRIEVE.name,
+        "got HV_STATUS_INVALID_PARAMETER",
+    ),
+    (
+        "access_check_order",
+        DEBUGGER_OFF.name,
+        "got HV_STATUS_INVALID_HYPERCALL_CODE",
+    ),
 ];
 
 /// The status KVM answers a debug call with itself, or `None` when it passes the call to the VMM.
@@ -113,10 +121,7 @@ mod tests {
     #[test]
     fn the_front_end_checks_in_kvms_order() {
         let on = HostSettings::default();
-        let enforced = HostSettings {
-            enforce_cpuid: true,
-            ..on
-        };
+        let enforced = HostSettings::new(true, true);
         let none = PartitionPrivileges::empty();
         let all = PartitionPrivileges::DEBUGGING;
         let reserved = 0x6A | 1 << 31;
@@ -152,10 +157,7 @@ mod tests {
         );
         assert_eq!(front_end(&on, call(0x1_006B), &access(true, all)), None);
         // kvm.debugger_off, then kvm.use_hcalls.
-        let off = HostSettings {
-            use_hcalls: false,
-            ..on
-        };
+        let off = HostSettings::new(false, false);
         assert_eq!(
             front_end(&off, call(0x6B), &access(false, all)),
             Some(HvStatus::INVALID_HYPERCALL_CODE)

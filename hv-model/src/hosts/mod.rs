@@ -24,7 +24,7 @@
 //! [`Host::divergences`] lists, for each profile, the conformance cases where it departs from the
 //! reference and the rule that makes it; [`crate::conformance::matrix`] checks every profile against it.
 
-mod frame;
+pub(crate) mod frame;
 mod kvm;
 mod qemu;
 mod span;
@@ -54,7 +54,7 @@ pub enum Host {
 
 impl Host {
     /// Every profile, in the order the matrix prints them.
-    pub const ALL: [Host; 4] = [Host::Reference, Host::Kvm, Host::QemuKvm, Host::VirtualBox];
+    pub const ALL: &'static [Host] = &[Host::Reference, Host::Kvm, Host::QemuKvm, Host::VirtualBox];
 
     /// The profile's short name (`hvtool conformance --host NAME`).
     #[must_use]
@@ -70,7 +70,7 @@ impl Host {
     /// The profile named `name`, as [`name`](Self::name) spells it.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Host> {
-        Host::ALL.into_iter().find(|h| h.name() == name)
+        Host::ALL.iter().copied().find(|h| h.name() == name)
     }
 
     /// The rules that make this profile differ from the reference.
@@ -90,10 +90,10 @@ impl Host {
         self.rules().iter().find(|r| r.name == name)
     }
 
-    /// The conformance cases this profile fails, each with the rule that makes it fail; every other case
-    /// passes.
+    /// The conformance cases this profile fails, each with the rule that makes it fail and what the
+    /// failure says because of that rule (a part of the case's message); every other case passes.
     #[must_use]
-    pub const fn divergences(self) -> &'static [(&'static str, &'static str)] {
+    pub const fn divergences(self) -> &'static [Divergence] {
         match self {
             Host::Reference => &[],
             Host::Kvm => kvm::DIVERGENCES,
@@ -109,8 +109,13 @@ impl core::fmt::Display for Host {
     }
 }
 
+/// A conformance case a profile fails: the case, the rule that makes it fail, and what the failure says
+/// because of the rule (a part of the case's message, so another cause does not pass for it).
+pub type Divergence = (&'static str, &'static str, &'static str);
+
 /// One way a host differs from the reference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rule {
     /// A short name, unique in its profile (`qemu.post_needs_udp_frame`).
     pub name: &'static str,
@@ -124,6 +129,7 @@ pub struct Rule {
 /// the `USE_HCALLS` bit (2) of `HV_X64_MSR_SYNDBG_OPTIONS`, which QEMU sets with `use_hcalls=on`. The other
 /// profiles ignore them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HostSettings {
     /// KVM checks the partition's CPUID privileges (the Debugging privilege) before anything else.
     pub enforce_cpuid: bool,
@@ -131,8 +137,20 @@ pub struct HostSettings {
     pub use_hcalls: bool,
 }
 
+impl HostSettings {
+    /// KVM's settings: `ENFORCE_CPUID` and `USE_HCALLS` as given.
+    #[must_use]
+    pub const fn new(enforce_cpuid: bool, use_hcalls: bool) -> Self {
+        Self {
+            enforce_cpuid,
+            use_hcalls,
+        }
+    }
+}
+
 impl Default for HostSettings {
-    /// Privileges not enforced by KVM (its default), the hypercall interface on.
+    /// Privileges not enforced by KVM (its default), the hypercall interface on (the guest sets
+    /// `USE_HCALLS`; QEMU's `use_hcalls` property, which sets it for the guest, defaults to off).
     fn default() -> Self {
         Self {
             enforce_cpuid: false,
@@ -187,22 +205,12 @@ pub fn dispatch<M: GuestMemoryAccess + ?Sized>(
     }
 }
 
-/// Runs a suspended call again after a delivery (its registers and deadline), as
-/// [`debug_calls::resume`]; only the profiles that suspend have calls to resume.
-pub fn resume<M: GuestMemoryAccess + ?Sized>(
-    profile: &Profile,
-    (regs, deadline): (HypercallRegisters, u64),
-    access: &DebugAccess,
-    channel: &mut DebugChannel,
-    memory: &mut M,
-    now: u64,
-) -> Dispatch {
-    match profile.host {
-        Host::Kvm => match kvm::front_end(&profile.settings, regs, access) {
-            Some(status) => complete(status),
-            None => debug_calls::resume(regs, deadline, access, channel, memory, now),
-        },
-        _ => debug_calls::resume(regs, deadline, access, channel, memory, now),
+/// Whether the host end can deliver to a partition: the reference (and a VMM behind KVM's front end)
+/// refuses a channel the guest cannot use; QEMU's socket and VirtualBox's stream check nothing.
+pub fn host_end_usable(host: Host, access: &DebugAccess) -> hv_abi::HvResult<()> {
+    match host {
+        Host::Reference | Host::Kvm => access.check(),
+        Host::QemuKvm | Host::VirtualBox => Ok(()),
     }
 }
 
@@ -216,9 +224,10 @@ mod tests {
 
     #[test]
     fn every_divergence_names_a_rule_of_its_profile_and_every_rule_is_unique() {
-        for host in Host::ALL {
-            for (case, rule) in host.divergences() {
+        for host in Host::ALL.iter().copied() {
+            for (case, rule, evidence) in host.divergences() {
                 assert!(host.rule(rule).is_some(), "{host}: {case} names no rule {rule}");
+                assert!(!evidence.is_empty(), "{host}: {case}");
             }
             for (i, rule) in host.rules().iter().enumerate() {
                 assert!(!rule.behaviour.is_empty() && !rule.source.is_empty(), "{}", rule.name);

@@ -34,7 +34,7 @@ const POST_OPTIONS: Rule = Rule {
 };
 const POST_FRAME: Rule = Rule {
     name: "qemu.post_needs_udp_frame",
-    behaviour: "posted data must be an Ethernet/IPv4/UDP frame: the 42 header bytes are stripped and the UDP payload sent; anything else is dropped with SUCCESS (QEMU's PendingCount then comes from an uninitialised stack variable; the profile reports 0)",
+    behaviour: "posted data must be an Ethernet/IPv4/UDP frame (EtherType and protocol checked, nothing else): the headers are stripped and the UDP payload sent; anything else is dropped with SUCCESS (QEMU's PendingCount then comes from an uninitialised stack variable; the profile reports 0); PendingCount is the whole 4-byte output",
     source: "hw/hyperv/syndbg.c:71-98,100-141; hw/hyperv/hyperv.c:856,885",
 };
 const POST_SENDS: Rule = Rule {
@@ -44,7 +44,7 @@ const POST_SENDS: Rule = Rule {
 };
 const RETRIEVE_DATAGRAM: Rule = Rule {
     name: "qemu.retrieve_one_datagram",
-    behaviour: "a retrieve takes one whole datagram (up to 4054 bytes; a longer one is truncated) and writes it after a rebuilt 42-byte Ethernet/IPv4/UDP header, whatever Count says; what would run past the output page is counted, not written",
+    behaviour: "a retrieve takes one whole datagram (up to 4054 bytes; a longer one is truncated) and writes it after a rebuilt 42-byte Ethernet/IPv4/UDP header, addressed to the sender of the last posted frame (0.0.0.0 before one) at the host's port, whatever Count says; what would run past the output page is counted, not written; a data area that is not RAM is INSUFFICIENT_MEMORY with the datagram gone",
     source: "hw/hyperv/syndbg.c:192-205,219-239; hw/hyperv/hyperv.c:820",
 };
 const RETRIEVE_REMAINING: Rule = Rule {
@@ -83,27 +83,99 @@ pub(super) const RULES: &[Rule] = &[
 ];
 
 /// Where QEMU under KVM departs from the reference, case by case.
-pub(super) const DIVERGENCES: &[(&str, &str)] = &[
-    ("input_value_checked", kvm::FAST_POST_RETRIEVE.name),
-    ("parameter_alignment", UNMAPPED.name),
-    ("gate_before_parameter_pages", NO_GATE.name),
-    ("access_check_order", kvm::DEBUGGER_OFF.name),
-    ("post_success", POST_FRAME.name),
-    ("post_count_limits", POST_COUNT.name),
-    ("post_options", POST_OPTIONS.name),
-    ("post_all_or_nothing", POST_FRAME.name),
-    ("retrieve_success", RETRIEVE_DATAGRAM.name),
-    ("retrieve_remaining_count", RETRIEVE_REMAINING.name),
-    ("retrieve_test_activity", RETRIEVE_OPTIONS.name),
-    ("test_activity_before_parameters", RETRIEVE_OPTIONS.name),
-    ("retrieve_loop_waits", RETRIEVE_OPTIONS.name),
-    ("reset_purges", RESET.name),
-    ("reset_purges_only_what_it_names", RESET.name),
-    ("reset_nothing_to_purge", RESET.name),
-    ("reset_validates_options", RESET.name),
-    ("reset_writes_no_output", RESET.name),
-    ("accounting_balances", RETRIEVE_DATAGRAM.name),
-    ("failed_call_changes_nothing", RETRIEVE_DATAGRAM.name),
+pub(super) const DIVERGENCES: &[super::Divergence] = &[
+    (
+        "input_value_checked",
+        kvm::FAST_POST_RETRIEVE.name,
+        "got HV_STATUS_INVALID_PARAMETER",
+    ),
+    (
+        "parameter_alignment",
+        UNMAPPED.name,
+        "input at +4: expected HV_STATUS_INVALID_ALIGNMENT, got HV_STATUS_NO_DATA",
+    ),
+    (
+        "gate_before_parameter_pages",
+        NO_GATE.name,
+        "expected HV_STATUS_ACCESS_DENIED, got HV_STATUS_NO_DATA",
+    ),
+    (
+        "access_check_order",
+        kvm::DEBUGGER_OFF.name,
+        "got HV_STATUS_INVALID_HYPERCALL_CODE",
+    ),
+    ("post_success", POST_FRAME.name, "PendingCount: expected 11, got 0"),
+    (
+        "post_count_limits",
+        POST_COUNT.name,
+        "Count 0: expected HV_STATUS_SUCCESS, got HV_STATUS_INSUFFICIENT_MEMORY",
+    ),
+    (
+        "post_options",
+        POST_OPTIONS.name,
+        "option 0x2: expected HV_STATUS_INVALID_PARAMETER, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "post_all_or_nothing",
+        POST_FRAME.name,
+        "no room: expected HV_STATUS_INSUFFICIENT_BUFFERS, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "retrieve_success",
+        RETRIEVE_DATAGRAM.name,
+        "RetrievedCount: expected 4, got 48",
+    ),
+    (
+        "retrieve_remaining_count",
+        RETRIEVE_REMAINING.name,
+        "expected 0, got 4294967264",
+    ),
+    (
+        "retrieve_test_activity",
+        RETRIEVE_OPTIONS.name,
+        "expected HV_STATUS_INACTIVE, got HV_STATUS_NO_DATA",
+    ),
+    (
+        "test_activity_before_parameters",
+        RETRIEVE_OPTIONS.name,
+        "expected HV_STATUS_INACTIVE, got HV_STATUS_NO_DATA",
+    ),
+    (
+        "retrieve_loop_waits",
+        RETRIEVE_OPTIONS.name,
+        "expected the VP waiting, got HV_STATUS_NO_DATA",
+    ),
+    (
+        "reset_purges",
+        RESET.name,
+        "nothing to retrieve: expected HV_STATUS_NO_DATA, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "reset_purges_only_what_it_names",
+        POST_FRAME.name,
+        "outgoing kept: expected [6b, 65, 65, 70], got []",
+    ),
+    (
+        "reset_nothing_to_purge",
+        RESET.name,
+        "expected HV_STATUS_NO_DATA, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "reset_validates_options",
+        RESET.name,
+        "expected HV_STATUS_INVALID_PARAMETER, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "reset_writes_no_output",
+        RESET.name,
+        "got [01, 00, 00, 7f, 01, 00, 00, 7f, 50, c3, 50, c3",
+    ),
+    ("accounting_balances", RETRIEVE_DATAGRAM.name, "expected 8192, got 4238"),
+    (
+        "failed_call_changes_nothing",
+        RETRIEVE_DATAGRAM.name,
+        "Count 4089: expected HV_STATUS_INVALID_PARAMETER, got HV_STATUS_SUCCESS",
+    ),
 ];
 
 /// The debugger's address as the device knows it (its `host_ip` and `host_port` properties; 50000 is
@@ -116,7 +188,7 @@ pub(crate) const HOST: frame::Endpoint = frame::Endpoint {
 
 /// The largest payload the device receives into one retrieve: the output page after its 8-byte header
 /// and the 42 rebuilt header bytes.
-const MAX_RECEIVED: usize = PAGE_SIZE as usize - 42;
+const MAX_RECEIVED: usize = PAGE_SIZE as usize - frame::HEADER_LEN;
 
 /// The device's answer to a call KVM passed on.
 pub(super) fn device<M: GuestMemoryAccess + ?Sized>(
@@ -146,7 +218,8 @@ fn post<M: GuestMemoryAccess + ?Sized>(
     if count > HV_DEBUG_MAXIMUM_DATA_SIZE {
         return HvStatus::INVALID_PARAMETER;
     }
-    if !span::mapped(memory, output, 8) {
+    // `hyperv_post_debug_data_output` is PendingCount alone: 4 bytes.
+    if !span::mapped(memory, output, 4) {
         return HvStatus::INSUFFICIENT_MEMORY;
     }
     let mut data = [0u8; HV_DEBUG_MAXIMUM_DATA_SIZE];
@@ -157,14 +230,15 @@ fn post<M: GuestMemoryAccess + ?Sized>(
     if count == 0 || !span::read(memory, at, data) {
         return HvStatus::INSUFFICIENT_MEMORY;
     }
-    if let Some(payload) = frame::payload(data) {
+    if let Some((peer, payload)) = frame::qemu_payload(data) {
         if !channel.send_datagram(payload) {
             return HvStatus::INSUFFICIENT_MEMORY;
         }
+        // The device answers the last sender: its rebuilt frames go there.
+        channel.peer = peer;
     }
     // PendingCount = Count - (sent + 42): 0 for a sent frame, and the profile's 0 for a dropped one.
-    let pending = [0u32, 0u32];
-    if !span::write(memory, output, pending.as_bytes()) {
+    if !span::write(memory, output, 0u32.as_bytes()) {
         return HvStatus::INSUFFICIENT_MEMORY;
     }
     HvStatus::SUCCESS
@@ -193,10 +267,16 @@ fn retrieve<M: GuestMemoryAccess + ?Sized>(
         return HvStatus::NO_DATA;
     };
     let mut received = [0u8; PAGE_SIZE as usize];
-    let retrieved = frame::to_guest(&HOST, &payload[..n], &mut received).unwrap_or(0);
-    if let Some(past) = span::write_in_page(memory, at, &received[..retrieved]) {
-        channel.past_output_page += past as u64;
-    }
+    let to = frame::Peer {
+        port: HOST.port,
+        ..channel.peer
+    };
+    let retrieved = frame::to_guest(&HOST, to, &payload[..n], &mut received).unwrap_or(0);
+    // The datagram is gone from the socket whether or not the page takes it.
+    let Some(past) = span::write_in_page(memory, at, &received[..retrieved]) else {
+        return HvStatus::INSUFFICIENT_MEMORY;
+    };
+    channel.past_output_page += past as u64;
     let head = [retrieved as u32, count.wrapping_sub(retrieved as u32)];
     let _ = span::write(memory, output, head.as_bytes());
     HvStatus::SUCCESS

@@ -30,7 +30,7 @@ const FAST_IGNORED: Rule = Rule {
 };
 const PARAMETERS: Rule = Rule {
     name: "vbox.parameter_pages",
-    behaviour: "a parameter GPA must be 8-byte aligned (INVALID_ALIGNMENT); 4 KiB are read from it, across pages, and a range that is not RAM is INVALID_PARAMETER; data crossing the input page is not refused",
+    behaviour: "a parameter GPA, input or output, must be 8-byte aligned (INVALID_ALIGNMENT) and normal RAM (INVALID_PARAMETER); 4 KiB are read from it, across pages, and data crossing the input page is not refused (a read that runs into non-RAM fails the VMCALL without a status, which the profile also answers INVALID_PARAMETER)",
     source: "GIMAllHv.cpp:87-112",
 };
 const POST: Rule = Rule {
@@ -40,17 +40,17 @@ const POST: Rule = Rule {
 };
 const FRAMES: Rule = Rule {
     name: "vbox.udp_frames",
-    behaviour: "with the Hyper-V vendor, posted data is parsed as Ethernet/IPv4/UDP: the payload of a UDP frame is sent, any other frame is dropped but reported as written; retrieved data gets a rebuilt 42-byte header (not modelled: VirtualBox's own DHCP and ARP answers, and its filter on the frame's ports)",
+    behaviour: "with the Hyper-V vendor, posted data is parsed as Ethernet/IPv4/UDP and only the payload of a frame whose UDP ports are both 0 is sent; any other frame is dropped but reported as written; retrieved data gets a rebuilt 42-byte header from IP 0 (not modelled: the DHCP and ARP answers VirtualBox gives itself)",
     source: "GIMHv.cpp:1602-1800,1807-2005",
 };
 const OUTPUT_ON_FAILURE: Rule = Rule {
     name: "vbox.retrieve_output_always",
-    behaviour: "a retrieve writes its output whatever happens: RetrievedCount 0 and RemainingCount = Count on NO_DATA and on a Count over 4088 (INVALID_PARAMETER)",
+    behaviour: "a retrieve writes its output whatever happens: RetrievedCount 0 and RemainingCount = Count on NO_DATA and on a Count over 4088 (INVALID_PARAMETER, checked before TEST_ACTIVITY)",
     source: "GIMHv.cpp:2118-2126,2143-2157",
 };
 const RETRIEVE_CHUNK: Rule = Rule {
     name: "vbox.retrieve_one_chunk",
-    behaviour: "a retrieve takes one whole buffered chunk, not limited by Count (what would run past the output page is counted, not written); Count 0 is SUCCESS with 0/0; RemainingCount is Count - RetrievedCount (wrapping)",
+    behaviour: "a retrieve takes one buffered chunk of at most a page, not limited by Count (what would run past the output page is counted, not written); a chunk whose rebuilt frame overflows the receive buffer (over 4054 bytes) is lost: NO_DATA with its length as RetrievedCount; Count 0 is SUCCESS with 0/0; RemainingCount is Count - RetrievedCount (wrapping)",
     source: "GIM.cpp:493-515; GIMHv.cpp:2129-2139",
 };
 const TEST_ACTIVITY: Rule = Rule {
@@ -65,7 +65,7 @@ const NO_WAIT: Rule = Rule {
 };
 const RESET: Rule = Rule {
     name: "vbox.reset_purges_nothing",
-    behaviour: "a reset with Options 0 is INVALID_PARAMETER; any other value (unknown flags too) is SUCCESS, with nothing purged, never NO_DATA, and no output; the fast form reads all of RDX",
+    behaviour: "a reset with Options 0 is INVALID_PARAMETER; any other value (unknown flags too) is SUCCESS, with nothing purged, never NO_DATA, and no output; the options are 32 bits (EDX's low half, or the input's first 4 bytes)",
     source: "GIMAllHv.cpp:255-290",
 };
 
@@ -85,32 +85,96 @@ pub(super) const RULES: &[Rule] = &[
 ];
 
 /// Where VirtualBox departs from the reference, case by case.
-pub(super) const DIVERGENCES: &[(&str, &str)] = &[
-    ("input_value_checked", FAST_IGNORED.name),
-    ("parameter_alignment", PARAMETERS.name),
-    ("access_check_order", ACCESS.name),
-    ("post_success", POST.name),
-    ("post_options", POST.name),
-    ("post_all_or_nothing", FRAMES.name),
-    ("retrieve_success", RETRIEVE_CHUNK.name),
-    ("retrieve_remaining_count", RETRIEVE_CHUNK.name),
-    ("retrieve_test_activity", TEST_ACTIVITY.name),
-    ("test_activity_before_parameters", TEST_ACTIVITY.name),
-    ("retrieve_loop_waits", NO_WAIT.name),
-    ("reset_purges", RESET.name),
-    ("reset_purges_only_what_it_names", RESET.name),
-    ("reset_nothing_to_purge", RESET.name),
-    ("reset_validates_options", RESET.name),
-    ("accounting_balances", FRAMES.name),
-    ("failed_call_changes_nothing", OUTPUT_ON_FAILURE.name),
+pub(super) const DIVERGENCES: &[super::Divergence] = &[
+    (
+        "input_value_checked",
+        FAST_IGNORED.name,
+        "fast post: expected HV_STATUS_INVALID_HYPERCALL_INPUT, got HV_STATUS_INVALID_PARAMETER",
+    ),
+    (
+        "parameter_alignment",
+        PARAMETERS.name,
+        "unmapped input: expected HV_STATUS_INVALID_ALIGNMENT, got HV_STATUS_INVALID_PARAMETER",
+    ),
+    ("access_check_order", ACCESS.name, "got HV_STATUS_ACCESS_DENIED"),
+    ("post_success", POST.name, "PendingCount: expected 11, got 0"),
+    (
+        "post_options",
+        POST.name,
+        "option 0x2: expected HV_STATUS_INVALID_PARAMETER, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "post_all_or_nothing",
+        FRAMES.name,
+        "no room: expected HV_STATUS_INSUFFICIENT_BUFFERS, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "retrieve_success",
+        RETRIEVE_CHUNK.name,
+        "RetrievedCount: expected 4, got 48",
+    ),
+    (
+        "retrieve_remaining_count",
+        RETRIEVE_CHUNK.name,
+        "expected 0, got 4294967264",
+    ),
+    (
+        "retrieve_test_activity",
+        TEST_ACTIVITY.name,
+        "expected HV_STATUS_INACTIVE, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "test_activity_before_parameters",
+        OUTPUT_ON_FAILURE.name,
+        "expected HV_STATUS_INACTIVE, got HV_STATUS_INVALID_PARAMETER",
+    ),
+    (
+        "retrieve_loop_waits",
+        NO_WAIT.name,
+        "expected the VP waiting, got HV_STATUS_NO_DATA",
+    ),
+    (
+        "reset_purges",
+        RESET.name,
+        "nothing to retrieve: expected HV_STATUS_NO_DATA, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "reset_purges_only_what_it_names",
+        FRAMES.name,
+        "outgoing kept: expected [6b, 65, 65, 70], got []",
+    ),
+    (
+        "reset_nothing_to_purge",
+        RESET.name,
+        "expected HV_STATUS_NO_DATA, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "reset_validates_options",
+        RESET.name,
+        "option 0x4: expected HV_STATUS_INVALID_PARAMETER, got HV_STATUS_SUCCESS",
+    ),
+    (
+        "accounting_balances",
+        RETRIEVE_CHUNK.name,
+        "bytes retrieved: expected 8192, got 0",
+    ),
+    (
+        "failed_call_changes_nothing",
+        OUTPUT_ON_FAILURE.name,
+        "got [00, 00, 00, 00, f9, 0f, 00, 00, ee",
+    ),
 ];
 
-/// VirtualBox's debugger end as its rebuilt frames name it.
+/// VirtualBox's debugger end as its rebuilt frames name it: source IP 0, and the ports of the last post
+/// swapped (both 0, the only frames it forwards).
 pub(crate) const HOST: frame::Endpoint = frame::Endpoint {
     mac: [0; 6],
-    ip: [10, 0, 5, 2],
-    port: 50000,
+    ip: [0; 4],
+    port: 0,
 };
+
+/// VirtualBox's receive buffer (`cbDbgRecvBuf`): one chunk is at most a page.
+const CHUNK: usize = PAGE_SIZE as usize;
 
 /// A call as VirtualBox handles it.
 pub(super) fn dispatch<M: GuestMemoryAccess + ?Sized>(
@@ -153,19 +217,8 @@ fn parameters<M: GuestMemoryAccess + ?Sized>(
     }
 }
 
-/// The output block: 8-byte aligned, RAM.
-fn output_block<M: GuestMemoryAccess + ?Sized>(memory: &M, gpa: u64) -> Result<(), HvStatus> {
-    if gpa % 8 != 0 {
-        return Err(HvStatus::INVALID_ALIGNMENT);
-    }
-    if span::mapped(memory, gpa, 8) {
-        Ok(())
-    } else {
-        Err(HvStatus::INVALID_PARAMETER)
-    }
-}
-
-/// The 4 KiB of a memory-form call's input and its checked output block.
+/// The 4 KiB VirtualBox reads from a memory-form call's input GPA, after the 4 KiB it reads from its
+/// output GPA (only the input's first bytes matter here).
 fn blocks<M: GuestMemoryAccess + ?Sized>(
     memory: &M,
     input: u64,
@@ -173,7 +226,7 @@ fn blocks<M: GuestMemoryAccess + ?Sized>(
 ) -> Result<[u8; PAGE_SIZE as usize], HvStatus> {
     let mut page = [0u8; PAGE_SIZE as usize];
     parameters(memory, input, &mut page)?;
-    output_block(memory, output)?;
+    parameters(memory, output, &mut [0u8; PAGE_SIZE as usize])?;
     Ok(page)
 }
 
@@ -192,13 +245,14 @@ fn post<M: GuestMemoryAccess + ?Sized>(
         return HvStatus::INVALID_PARAMETER;
     }
     if count > 0 {
-        if let Some(payload) = frame::payload(&page[8..8 + count]) {
+        if let Some(payload) = frame::virtualbox_payload(&page[8..8 + count]) {
             if !channel.send_datagram(payload) {
                 return HvStatus::INSUFFICIENT_BUFFER;
             }
         }
     }
-    let _ = span::write(memory, output, [0u32, 0u32].as_bytes());
+    // PendingCount 0; the padding after it is written back as the guest left it.
+    let _ = span::write(memory, output, 0u32.as_bytes());
     HvStatus::SUCCESS
 }
 
@@ -217,25 +271,30 @@ fn retrieve<M: GuestMemoryAccess + ?Sized>(
     let head = |memory: &mut M, retrieved: u32, remaining: u32| {
         let _ = span::write(memory, output, [retrieved, remaining].as_bytes());
     };
-    if options.contains(DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY) {
-        head(memory, 0, count);
-        return HvStatus::SUCCESS;
-    }
     if count as usize > HV_DEBUG_MAXIMUM_DATA_SIZE {
         head(memory, 0, count);
         return HvStatus::INVALID_PARAMETER;
+    }
+    if options.contains(DebugRetrieveOptions::RETRIEVE_TEST_ACTIVITY) {
+        head(memory, 0, count);
+        return HvStatus::SUCCESS;
     }
     if count == 0 {
         head(memory, 0, 0);
         return HvStatus::SUCCESS;
     }
-    let mut payload = [0u8; 2 * PAGE_SIZE as usize];
-    let Some(n) = channel.receive_datagram(&mut payload) else {
+    let mut payload = [0u8; CHUNK];
+    let Some(n) = channel.receive_chunk(&mut payload) else {
         head(memory, 0, count);
         return HvStatus::NO_DATA;
     };
-    let mut chunk = [0u8; 2 * PAGE_SIZE as usize + frame::HEADER_LEN];
-    let retrieved = frame::to_guest(&HOST, &payload[..n], &mut chunk).unwrap_or(0);
+    // The chunk and its rebuilt header must fit the receive buffer; otherwise the chunk is lost, its
+    // length written as RetrievedCount, and the call says NO_DATA.
+    let mut chunk = [0u8; CHUNK];
+    let Some(retrieved) = frame::to_guest(&HOST, channel.peer, &payload[..n], &mut chunk) else {
+        head(memory, n as u32, count);
+        return HvStatus::NO_DATA;
+    };
     if let Some(past) = output
         .checked_add(8)
         .and_then(|at| span::write_in_page(memory, at, &chunk[..retrieved]))
@@ -247,14 +306,15 @@ fn retrieve<M: GuestMemoryAccess + ?Sized>(
 }
 
 fn reset<M: GuestMemoryAccess + ?Sized>(fast: bool, rdx: u64, memory: &M) -> HvStatus {
+    // `GIMHVDEBUGRESETIN { uint32_t fFlags; uint32_t uPadding; }`: the options are 32 bits.
     let options = if fast {
-        rdx
+        rdx as u32
     } else {
         let mut page = [0u8; PAGE_SIZE as usize];
         if let Err(status) = parameters(memory, rdx, &mut page) {
             return status;
         }
-        u64::from_le_bytes([page[0], page[1], page[2], page[3], page[4], page[5], page[6], page[7]])
+        u32::from_le_bytes([page[0], page[1], page[2], page[3]])
     };
     if options == 0 {
         HvStatus::INVALID_PARAMETER

@@ -372,14 +372,14 @@ impl Host for Qemu {
 
     fn reset(&mut self, _options: u64, r8: u64, out: &mut [u8; PAGE_SIZE]) -> HvStatus {
         if r8 == OUTPUT_GPA {
-            // host_ip, host_port (host byte order), target_ip = host_ip, target_port = host_port, MACs 0.
+            // `hyperv_reset_debug_session_output` (hyperv-proto.h): host_ip, target_ip, host_port,
+            // target_port (host byte order; the target is the host), host_mac, target_mac (zero).
             let ip = u32::from_be_bytes(self.host_ip);
             put_u32(out, 0, ip);
-            out[4..6].copy_from_slice(&self.host_port.to_le_bytes());
-            out[6..12].fill(0);
-            put_u32(out, 12, ip);
-            out[16..18].copy_from_slice(&self.host_port.to_le_bytes());
-            out[18..24].fill(0);
+            put_u32(out, 4, ip);
+            out[8..10].copy_from_slice(&self.host_port.to_le_bytes());
+            out[10..12].copy_from_slice(&self.host_port.to_le_bytes());
+            out[12..24].fill(0);
         } else {
             self.stray_writes.push(r8);
         }
