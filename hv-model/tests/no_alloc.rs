@@ -177,3 +177,65 @@ fn the_library_entry_point_allocates_nothing() {
     assert_eq!(n, 0, "the library dispatcher allocated {n} times");
     assert_eq!(channel.incoming().read, 200 * 710, "the loop really moved data");
 }
+
+/// The real hosts' profiles allocate nothing per call either: posts, retrieves, deliveries and resets on
+/// each, with frames where the host wants them.
+#[test]
+fn every_host_profile_allocates_nothing_per_call() {
+    use hv_guest::transport::udp::{self, Endpoint};
+    use hv_model::debug_calls::DebugAccess;
+    use hv_model::hosts::{self, Host, Profile};
+    use hv_model::{DebugChannel, GuestMemory};
+
+    let ports_0 = Endpoint::default();
+    let mut frame = [0u8; 42 + 100];
+    let framed = udp::build(&ports_0, &ports_0, &[5u8; 100], &mut frame).unwrap();
+    for &host in Host::ALL {
+        let mut memory = GuestMemory::default();
+        memory.map(IN);
+        memory.map(OUT);
+        let mut channel = DebugChannel::new(8192, 8192).unwrap();
+        let access = DebugAccess {
+            debugging_enabled: true,
+            privileges: hv_abi::PartitionPrivileges::DEBUGGING,
+            channel_id: hv_abi::debug::DebugChannelId(2),
+            channel_shared: false,
+        };
+        let profile = Profile::of(host);
+        let data: &[u8] = if matches!(host, Host::QemuKvm | Host::VirtualBox) {
+            &frame[..framed]
+        } else {
+            &[5u8; 100]
+        };
+        let mut input = [0u8; 8 + 142];
+        input[..4].copy_from_slice(&(data.len() as u32).to_le_bytes());
+        input[8..8 + data.len()].copy_from_slice(data);
+        memory.write(IN, &input).unwrap();
+        let mut retrieve_input = [0u8; 16];
+        retrieve_input[..4].copy_from_slice(&4088u32.to_le_bytes());
+        memory.write(IN + 0x200, &retrieve_input).unwrap();
+        let post = regs(CallCode::POST_DEBUG_DATA, false, IN, OUT);
+        let retrieve = regs(CallCode::RETRIEVE_DEBUG_DATA, false, IN + 0x200, OUT);
+        let reset = regs(CallCode::RESET_DEBUG_SESSION, true, 3, OUT);
+        let mut host_buf = [0u8; 256];
+        let success = Dispatch::Complete(HvStatus::SUCCESS.into());
+        let n = allocations_during(|| {
+            for _ in 0..100 {
+                assert_eq!(
+                    hosts::dispatch(&profile, post, &access, &mut channel, &mut memory, 0),
+                    success,
+                    "{host}"
+                );
+                assert_eq!(channel.receive(&mut host_buf), 100, "{host}");
+                channel.deliver(&host_buf[..60]);
+                assert_eq!(
+                    hosts::dispatch(&profile, retrieve, &access, &mut channel, &mut memory, 0),
+                    success,
+                    "{host}"
+                );
+                let _ = hosts::dispatch(&profile, reset, &access, &mut channel, &mut memory, 0);
+            }
+        });
+        assert_eq!(n, 0, "the {host} profile allocated {n} times");
+    }
+}
