@@ -20,7 +20,9 @@
 //! ```
 
 use hv_abi::{HvResult, HvStatus, HypercallInput, HypercallOutput, PartitionId, VpIndex};
-use hv_guest::{Hypercall, PAGE_SIZE, ParameterPages};
+use hv_guest::{Hypercall, Msrs, PAGE_SIZE, ParameterPages};
+use hv_x64::cpuid::CpuidResult;
+use hv_x64::msr::SyntheticMsr;
 
 use crate::fail;
 use crate::hypervisor::Hypervisor;
@@ -84,6 +86,11 @@ pub struct ModelVp<'h> {
 }
 
 impl ModelVp<'_> {
+    /// CPUID as this VP sees it ([`Hypervisor::cpuid`]), for `hv_guest::detect`.
+    pub fn cpuid(&self, leaf: u32) -> CpuidResult {
+        self.hv.cpuid(self.guest.partition, leaf).unwrap_or_default()
+    }
+
     /// The hypervisor the VP runs on: its host end ([`Hypervisor::deliver`], [`Hypervisor::receive`])
     /// between the VP's calls.
     pub fn hypervisor(&mut self) -> &mut Hypervisor {
@@ -115,6 +122,19 @@ impl ModelVp<'_> {
                 &mut self.unmapped
             }
         }
+    }
+}
+
+/// The partition's synthetic MSRs through [`Hypervisor::read_msr`] and [`Hypervisor::write_msr`]; a #GP
+/// reads as 0 and writes nothing (the trait has no fault to report).
+impl Msrs for ModelVp<'_> {
+    fn read(&mut self, msr: SyntheticMsr) -> u64 {
+        let GuestVp { partition, vp, .. } = self.guest;
+        self.hv.read_msr(partition, vp, msr).ok().flatten().unwrap_or(0)
+    }
+
+    fn write(&mut self, msr: SyntheticMsr, value: u64) {
+        let _ = self.hv.write_msr(self.guest.partition, msr, value);
     }
 }
 

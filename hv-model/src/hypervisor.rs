@@ -11,6 +11,13 @@ use crate::channel::{Accounting, DebugChannel};
 use crate::debug_calls::{self, DebugAccess, Dispatch};
 use crate::fail;
 use crate::hosts::{self, HostSettings, Profile};
+use crate::synthetic::{self, MsrWrite, SyntheticMsrs};
+use hv_x64::cpuid::{CpuidLeaf, CpuidResult, FeatureFlags};
+use hv_x64::msr::SyntheticMsr;
+
+/// What the model writes into an enabled hypercall page: VMCALL (0F 01 C1) and RET, as Hyper-V does on
+/// Intel processors (the model's VPs call through `Hypervisor::dispatch`, not this code).
+const HYPERCALL_CODE: [u8; 4] = [0x0F, 0x01, 0xC1, 0xC3];
 use crate::memory::GuestMemory;
 use hv_x64::HypercallRegisters as Registers;
 
@@ -127,6 +134,8 @@ pub struct Partition {
     pub memory: GuestMemory,
     vps: Vec<Vp>,
     channel: DebugChannel,
+    /// The partition's synthetic MSRs (guest OS id, hypercall page).
+    msrs: SyntheticMsrs,
 }
 
 impl Partition {
@@ -259,6 +268,7 @@ impl Hypervisor {
             memory: GuestMemory::default(),
             vps,
             channel,
+            msrs: SyntheticMsrs::default(),
         });
         self.channel_users[0] += 1;
         Ok(id)
@@ -343,6 +353,8 @@ impl Hypervisor {
     pub fn reset(&mut self, id: PartitionId) -> HvResult<PartitionEvent> {
         let p = self.running_mut(id)?;
         p.purge_channel();
+        // A reset is a power-on: the hypercall page and the guest OS id are gone.
+        p.msrs = SyntheticMsrs::default();
         Ok(PartitionEvent::Reset(id))
     }
 
@@ -418,6 +430,57 @@ impl Hypervisor {
             return fail(HvStatus::INVALID_PARTITION_STATE);
         }
         Ok(p.channel.receive(buf))
+    }
+
+    /// CPUID `leaf` as a VP of partition `id` sees it: the hypervisor leaves 0x40000000-0x40000005
+    /// (Hyper-V's vendor, interface, version, the partition's privileges and guest debugging when the
+    /// hypervisor supports it, its VP count), and leaf 1 with "hypervisor present". The model has no
+    /// processor of its own: other leaves read zero.
+    pub fn cpuid(&self, id: PartitionId, leaf: u32) -> HvResult<CpuidResult> {
+        let p = self.partition(id)?;
+        if leaf == 1 {
+            return Ok(CpuidResult {
+                ecx: 1 << 31,
+                ..CpuidResult::default()
+            });
+        }
+        let leaves = synthetic::cpuid_leaves(p.privileges, p.vps.len() as u32);
+        let mut result = leaves
+            .iter()
+            .find(|(l, _)| l.into_bits() == leaf)
+            .map_or(CpuidResult::default(), |(_, r)| *r);
+        if leaf == CpuidLeaf::FEATURES.into_bits() && !self.config.debugging_supported {
+            result.edx &= !FeatureFlags::GUEST_DEBUGGING_AVAILABLE.bits();
+        }
+        Ok(result)
+    }
+
+    /// RDMSR of synthetic MSR `msr` by VP `vp` of partition `id` ([`SyntheticMsrs::read`]); `None` is the
+    /// #GP a VP would get.
+    pub fn read_msr(&self, id: PartitionId, vp: VpIndex, msr: SyntheticMsr) -> HvResult<Option<u64>> {
+        let p = self.partition(id)?;
+        if vp.0 as usize >= p.vps.len() {
+            return fail(HvStatus::INVALID_VP_INDEX);
+        }
+        Ok(p.msrs.read(msr, vp.0, p.privileges))
+    }
+
+    /// WRMSR of synthetic MSR `msr` in partition `id` ([`SyntheticMsrs::write`]); `None` is a #GP, and then
+    /// nothing changed. A hypercall page enabled where the partition maps no memory is a #GP, as in KVM;
+    /// an enabled page gets the hypercall code (VMCALL; RET).
+    pub fn write_msr(&mut self, id: PartitionId, msr: SyntheticMsr, value: u64) -> HvResult<Option<MsrWrite>> {
+        let p = self.running_mut(id)?;
+        let mut next = p.msrs;
+        let Some(outcome) = next.write(msr, value, p.privileges) else {
+            return Ok(None);
+        };
+        if let MsrWrite::FillHypercallPage(gpa) = outcome {
+            if p.memory.write(gpa, &HYPERCALL_CODE).is_err() {
+                return Ok(None);
+            }
+        }
+        p.msrs = next;
+        Ok(Some(outcome))
     }
 
     /// Changes what KVM's front end reads ([`Config::profile`]), for the KVM profiles.

@@ -69,6 +69,7 @@ pub mod guest;
 pub mod hosts;
 mod hypervisor;
 mod memory;
+pub mod synthetic;
 #[cfg(feature = "vm-memory")]
 mod vm_memory;
 
