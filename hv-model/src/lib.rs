@@ -78,6 +78,8 @@ pub use debug_calls::{DebugAccess, Dispatch};
 pub use hv_x64::HypercallRegisters as Registers;
 pub use hypervisor::{Config, ConfigError, Hypervisor, Partition, PartitionEvent, PartitionState};
 pub use memory::{BlockError, GuestMemory, GuestMemoryAccess, ModelPage, PAGE_SIZE, Unmapped};
+#[cfg(feature = "vm-memory")]
+pub use vm_memory::Shared;
 
 /// `Err` with a failing `status` that is known at the call site.
 pub(crate) fn fail<T>(status: hv_abi::HvStatus) -> hv_abi::HvResult<T> {

@@ -163,3 +163,45 @@ fn vm_memory_and_the_model_run_the_same_session() {
         )
     );
 }
+
+/// vCPU threads share one `GuestMemoryMmap` through `hv_model::Shared`, with no clone: each dispatches over
+/// the same memory at once, and each sees the others' writes.
+#[test]
+fn threads_dispatch_over_one_shared_memory() {
+    use hv_model::Shared;
+    let memory = GuestMemoryMmap::<()>::from_ranges(&[(GuestAddress(RAM.0), RAM.1)]).unwrap();
+    let access = DebugAccess {
+        debugging_enabled: true,
+        privileges: PartitionPrivileges::DEBUGGING,
+        channel_id: DebugChannelId(2),
+        channel_shared: false,
+    };
+    std::thread::scope(|s| {
+        for (i, page) in [IN, OUT].into_iter().enumerate() {
+            let memory = &memory;
+            s.spawn(move || {
+                let mut channel = DebugChannel::new(4096, 8192).unwrap();
+                let data = [i as u8 + 1; 16];
+                let mut input = vec![16, 0, 0, 0, 0, 0, 0, 0];
+                input.extend_from_slice(&data);
+                // Each thread's input block in its own page, its output in the last page.
+                let out = LAST + 8 * i as u64;
+                Shared(memory).write_block(page + 0x100, &input).unwrap();
+                let regs = Registers {
+                    rcx: rcx(CallCode::POST_DEBUG_DATA, false),
+                    rdx: page + 0x100,
+                    r8: out,
+                };
+                let rax = debug_calls::dispatch(regs, &access, &mut channel, &mut Shared(memory), 0);
+                assert_eq!(rax, Dispatch::Complete(HvStatus::SUCCESS.into()));
+                let mut got = [0u8; 16];
+                assert_eq!(channel.receive(&mut got), 16);
+                assert_eq!(got, data);
+            });
+        }
+    });
+    // Both outputs landed in the one memory.
+    let mut pending = [0u8; 16];
+    Shared(&memory).read_block(LAST, &mut pending).unwrap();
+    assert_eq!((pending[0], pending[8]), (16, 16));
+}
