@@ -57,6 +57,26 @@ fn zeroed<T: Copy + Default>(n: usize) -> HvResult<Box<[T]>> {
     Ok(v.into_boxed_slice())
 }
 
+/// The boundary-bitmap words that ring positions `from..from + n` (no wrap) touch: each word's index and
+/// the mask of those positions in it.
+fn words(from: usize, n: usize) -> impl Iterator<Item = (usize, u64)> {
+    let (mut i, end) = (from, from + n);
+    core::iter::from_fn(move || {
+        (i < end).then(|| {
+            let bit = i % 64;
+            let take = (64 - bit).min(end - i);
+            let mask = if take == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << take) - 1) << bit
+            };
+            let index = i / 64;
+            i += take;
+            (index, mask)
+        })
+    })
+}
+
 impl Buffer {
     /// A buffer of `capacity` bytes, allocated now (a hypercall never allocates), with the datagram
     /// boundaries kept when `datagrams`; `HV_STATUS_INSUFFICIENT_MEMORY` when the allocator cannot
@@ -83,40 +103,19 @@ impl Buffer {
 
     /// Clears the boundary bits of ring positions `from..from + n` (no wrap), a word at a time.
     fn clear_starts(&mut self, from: usize, n: usize) {
-        let (mut i, end) = (from, from + n);
-        while i < end {
-            let bit = i % 64;
-            let take = (64 - bit).min(end - i);
-            let mask = if take == 64 {
-                u64::MAX
-            } else {
-                ((1u64 << take) - 1) << bit
-            };
-            if let Some(w) = self.starts.get_mut(i / 64) {
+        for (index, mask) in words(from, n) {
+            if let Some(w) = self.starts.get_mut(index) {
                 *w &= !mask;
             }
-            i += take;
         }
     }
 
     /// The first boundary bit in ring positions `from..from + n` (no wrap), a word at a time.
     fn find_start(&self, from: usize, n: usize) -> Option<usize> {
-        let (mut i, end) = (from, from + n);
-        while i < end {
-            let bit = i % 64;
-            let take = (64 - bit).min(end - i);
-            let mask = if take == 64 {
-                u64::MAX
-            } else {
-                ((1u64 << take) - 1) << bit
-            };
-            let word = self.starts.get(i / 64).copied().unwrap_or(0) & mask;
-            if word != 0 {
-                return Some(i - bit + word.trailing_zeros() as usize);
-            }
-            i += take;
-        }
-        None
+        words(from, n).find_map(|(index, mask)| {
+            let word = self.starts.get(index).copied().unwrap_or(0) & mask;
+            (word != 0).then(|| index * 64 + word.trailing_zeros() as usize)
+        })
     }
 
     /// The ring positions of the `n` bytes from pending offset `k`: one or two runs (the ring wraps).
