@@ -3,6 +3,9 @@
 //! matrix (`conformance::matrix`) says which reference cases each rule makes a profile fail; these say
 //! the rule does what its text says.
 
+mod common;
+
+use common::{DEBUGGER, GUEST};
 use hv_abi::debug::DebugChannelId;
 use hv_abi::{HvStatus, PartitionPrivileges};
 use hv_guest::transport::udp::{self, Endpoint};
@@ -14,16 +17,6 @@ const POST: u64 = 0x69;
 const RETRIEVE: u64 = 0x6A;
 const RESET: u64 = 0x6B;
 const FAST: u64 = 1 << 16;
-const GUEST: Endpoint = Endpoint {
-    mac: [2, 0, 0, 0, 0, 1],
-    ip: [10, 0, 2, 15],
-    port: 50001,
-};
-const DEBUGGER: Endpoint = Endpoint {
-    mac: [2, 0, 0, 0, 0, 2],
-    ip: [10, 0, 2, 2],
-    port: 50000,
-};
 
 fn status(outcome: Outcome) -> HvStatus {
     match outcome {

@@ -4,24 +4,15 @@
 //! RemainingCount, Count, framing and waits. Raw on the hosts that carry bytes as they are, UDP-framed on
 //! QEMU and VirtualBox.
 
+mod common;
+
+use common::{DEBUGGER, GUEST};
 use hv_abi::{PartitionPrivileges, PartitionPropertyCode, VpIndex};
-use hv_guest::transport::udp::Endpoint;
 use hv_guest::transport::{Framing, Raw, Transport, Udp};
 use hv_model::guest::{GuestVp, ModelVp};
 use hv_model::hosts::{Host, Profile};
 use hv_model::{Config, Hypervisor};
 use proptest::prelude::*;
-
-const GUEST: Endpoint = Endpoint {
-    mac: [2, 0, 0, 0, 0, 1],
-    ip: [10, 0, 2, 15],
-    port: 50001,
-};
-const DEBUGGER: Endpoint = Endpoint {
-    mac: [2, 0, 0, 0, 0, 2],
-    ip: [10, 0, 2, 2],
-    port: 50000,
-};
 
 /// One step of a session.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 
 use hv_abi::debug::DebugChannelId;
 use hv_abi::{CallCode, HvStatus, HypercallInput, PartitionId, PartitionPrivileges, PartitionPropertyCode, VpIndex};
+use hv_guest::transport::udp::Endpoint;
 use hv_model::{Accounting, Config, Dispatch, Hypervisor, Registers};
 
 /// Input page and output page of every test partition.
@@ -173,3 +174,16 @@ impl Guest {
         assert_eq!(self.hv.partition(self.p).unwrap().channel_id(), DebugChannelId(id));
     }
 }
+
+/// The guest's end of the UDP debug transport in the host-profile tests.
+pub const GUEST: Endpoint = Endpoint {
+    mac: [2, 0, 0, 0, 0, 1],
+    ip: [10, 0, 2, 15],
+    port: 50001,
+};
+/// The debugger's end of the UDP debug transport in the host-profile tests.
+pub const DEBUGGER: Endpoint = Endpoint {
+    mac: [2, 0, 0, 0, 0, 2],
+    ip: [10, 0, 2, 2],
+    port: 50000,
+};
